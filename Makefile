@@ -1,0 +1,33 @@
+# Every target sets up .venv on first use, so a fresh clone needs only Python 3.11 and pip.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SEEDS  ?= seeds
+OUT    ?= data/processed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report build test clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the project (editable) with its dependencies
+
+report: $(STAMP) ## The main job: build every table from seeds/ into data/processed/
+	$(BIN)/dangjian build $(SEEDS) --out $(OUT)
+
+build: $(STAMP) ## Build the tables only (same as report until the notebooks land)
+	$(BIN)/dangjian build $(SEEDS) --out $(OUT)
+
+test: $(STAMP) ## Run every test
+	$(BIN)/python -m pytest
+
+clean: ## Remove generated outputs (keeps .venv)
+	rm -rf data/processed reports figures/*.png

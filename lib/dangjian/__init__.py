@@ -1,0 +1,7 @@
+"""dangjian: parse, extract and compare Chinese party-building brand reports (党建品牌创建)."""
+__version__ = "0.1.0"
+
+from .corpus import Corpus, build_corpus, load_corpus, write_corpus  # noqa: E402
+from .reading import ReadError, read_report  # noqa: E402
+
+__all__ = ["Corpus", "ReadError", "build_corpus", "load_corpus", "read_report", "write_corpus", "__version__"]

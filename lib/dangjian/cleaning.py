@@ -1,0 +1,257 @@
+"""Cleaning: separate web-page furniture from the report, strip converter
+pinyin, fold whitespace and convert traditional script to simplified.
+
+The decoded text is never edited in place. Each non-blank line is either kept
+(as a ``KeptLine`` holding both its original and its simplified form) or
+removed whole with a reason; pinyin annotations stripped from kept lines are
+removed pieces too. Every removed piece becomes a row of the ``removed`` table,
+so the decoded text can be rebuilt from what was kept plus what was removed
+(see ``tests/test_conservation.py``).
+
+Rules come from ``data/furniture.tsv`` (editable) and match the simplified,
+pinyin-free, whitespace-folded form of a line, so each is written once, in
+simplified script. Zones: ``any`` rules apply everywhere; ``head`` rules only
+before the first prose line; ``tail`` rules only after the last prose line.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .config import DATA_DIR
+from .reading import RawReport
+
+OPENCC_CONFIG = "t2s"
+FURNITURE_FILE = DATA_DIR / "furniture.tsv"
+
+# A line is prose (the body has begun) when it is at least this long and has a
+# sentence-final mark; titles and menus have neither.
+PROSE_MIN_CHARS = 20
+_SENTENCE_FINAL = re.compile(r"[。！？!?]")
+# Head-zone lines this short and without punctuation are menu items, not titles.
+MENU_MAX_CHARS = 12
+TITLE_MIN_CHARS = 8
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_WHITESPACE = re.compile(r"[\s\u00a0\u3000]+")
+
+# Converter sites (zh-hans -> zh-hant pages) leave a pinyin reading after some
+# characters: 當(dāng)前. Only a valid pinyin syllable in half- or full-width
+# parentheses straight after a Han character is taken, or after the "?" such a
+# site prints for a character it could not encode (重?(fù)?(dān)).
+_PINYIN_SYLLABLE = re.compile(
+    r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|in|un|vn|ia|ie|iu|ua|uo|ui|ve|ue|a|o|e|i|u|v|ng|n|m)$"
+)
+_PINYIN_ANNOTATION = re.compile(
+    r"(?<=[\u3400-\u9fff?？])[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})[)）]"
+)
+_TONE_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ")
+
+
+def fold_whitespace(line: str) -> str:
+    """Drop zero-width characters, collapse whitespace runs to one space, strip."""
+    return _WHITESPACE.sub(" ", _ZERO_WIDTH.sub("", line)).strip()
+
+
+def is_pinyin(word: str) -> bool:
+    """True for one pinyin syllable, with tone marks, or toneless of two letters or more."""
+    plain = unicodedata.normalize("NFD", word.replace("ü", "v"))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    has_tone = any(ch in _TONE_MARKS for ch in word)
+    return bool(_PINYIN_SYLLABLE.match(plain)) and (has_tone or len(plain) >= 2)
+
+
+def strip_pinyin(line: str) -> tuple[str, list[tuple[int, str]]]:
+    """Return the line without pinyin annotations and [(column, annotation)] removed.
+
+    Columns are offsets into the line given, so re-inserting the annotations in
+    order restores it exactly.
+    """
+    pieces: list[tuple[int, str]] = []
+    out: list[str] = []
+    last = 0
+    for match in _PINYIN_ANNOTATION.finditer(line):
+        if not is_pinyin(match.group(1)):
+            continue
+        out.append(line[last:match.start()])
+        pieces.append((match.start(), match.group(0)))
+        last = match.end()
+    out.append(line[last:])
+    return "".join(out), pieces
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC(OPENCC_CONFIG)
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text)
+
+
+@dataclass(frozen=True)
+class FurnitureRule:
+    rule_id: str
+    zone: str
+    reason: str
+    pattern: re.Pattern
+
+
+def load_rules(path: Path = FURNITURE_FILE) -> list[FurnitureRule]:
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, quoting=3)
+    rules = []
+    for row in table.itertuples(index=False):
+        if row.zone not in {"any", "head", "tail"}:
+            raise ValueError(f"{path.name}: rule {row.rule_id} has unknown zone {row.zone!r}")
+        rules.append(FurnitureRule(row.rule_id, row.zone, row.reason, re.compile(row.pattern)))
+    return rules
+
+
+@dataclass
+class KeptLine:
+    line_no: int          # 1-based line number in the decoded text
+    original: str         # folded, pinyin removed, original script
+    text: str             # the same, simplified
+    role: str = "body"    # "title" when the head zone names one
+
+
+@dataclass
+class CleanedReport:
+    doc_id: str
+    lines: list[KeptLine]
+    removed: list[dict]   # rows of the removed table
+    script: str           # simplified, traditional, mixed or none
+    n_converted: int      # characters changed by the script conversion
+    settings: dict = field(default_factory=dict)
+
+
+def detect_script(original: str, simplified: str) -> tuple[str, int]:
+    """Classify by the share of Han characters OpenCC had to change.
+
+    t2s leaves simplified text alone, while s2t changes a large share of it;
+    traditional text is the reverse. Both shares high means mixed script.
+    """
+    han = [ch for ch in original if "\u3400" <= ch <= "\u9fff"]
+    changed = sum(a != b for a, b in zip(original, simplified)) + abs(len(original) - len(simplified))
+    if not han:
+        return "none", changed
+    to_traditional = _converter_s2t().convert(original)
+    simplified_only = sum(a != b for a, b in zip(original, to_traditional))
+    trad_share = changed / len(han)
+    simp_share = simplified_only / len(han)
+    if trad_share < 0.01:
+        return "simplified", changed
+    if simp_share < 0.10:
+        return "traditional", changed
+    return "mixed", changed
+
+
+@lru_cache(maxsize=1)
+def _converter_s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def _is_prose(text: str) -> bool:
+    return len(text) >= PROSE_MIN_CHARS and bool(_SENTENCE_FINAL.search(text))
+
+
+def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedReport:
+    rules = load_rules() if rules is None else rules
+    removed: list[dict] = []
+    # (line_no, folded original, pinyin-free original, pinyin pieces, simplified)
+    candidates = []
+    for line_no, line in enumerate(raw.text.split("\n"), start=1):
+        folded = fold_whitespace(line)
+        if not folded:
+            continue
+        depinyined, pieces = strip_pinyin(folded)
+        candidates.append([line_no, folded, depinyined, pieces, to_simplified(depinyined)])
+
+    def remove(cand, reason, rule_id):
+        removed.append({"doc_id": raw.doc_id, "line_no": cand[0], "col": pd.NA, "text": cand[1],
+                        "reason": reason, "rule": rule_id})
+
+    def first_match(simplified, zone):
+        for rule in rules:
+            if rule.zone == zone and rule.pattern.search(simplified):
+                return rule
+        return None
+
+    survivors = []
+    for cand in candidates:
+        rule = first_match(cand[4], "any")
+        if rule:
+            remove(cand, rule.reason, rule.rule_id)
+        else:
+            survivors.append(cand)
+
+    prose = [i for i, c in enumerate(survivors) if _is_prose(c[4])]
+    body_start = prose[0] if prose else 0
+    body_end = prose[-1] if prose else len(survivors) - 1
+
+    head, body, tail = survivors[:body_start], survivors[body_start:body_end + 1], survivors[body_end + 1:]
+    kept_head, title_index = _clean_head(head, rules, remove, first_match)
+    kept_tail = []
+    for cand in tail:
+        rule = first_match(cand[4], "tail")
+        if rule:
+            remove(cand, rule.reason, rule.rule_id)
+        else:
+            kept_tail.append(cand)
+
+    lines = []
+    for cand in kept_head + body + kept_tail:
+        for col, piece in cand[3]:
+            removed.append({"doc_id": raw.doc_id, "line_no": cand[0], "col": col, "text": piece,
+                            "reason": "pinyin annotation", "rule": "pinyin"})
+        role = "title" if cand is title_index else "body"
+        lines.append(KeptLine(cand[0], cand[2], cand[4], role))
+    lines.sort(key=lambda kept: kept.line_no)
+    removed.sort(key=lambda row: (row["line_no"], -1 if row["col"] is pd.NA else row["col"]))
+
+    original = "\n".join(kept.original for kept in lines)
+    simplified = "\n".join(kept.text for kept in lines)
+    script, n_converted = detect_script(original, simplified)
+    return CleanedReport(raw.doc_id, lines, removed, script, n_converted,
+                         settings={"opencc_config": OPENCC_CONFIG})
+
+
+def _clean_head(head, rules, remove, first_match):
+    """Sort the lines before the body into metadata, title, byline header and menu."""
+    remaining = []
+    removed_kinds = {}
+    for i, cand in enumerate(head):
+        rule = first_match(cand[4], "head")
+        if rule:
+            remove(cand, rule.reason, rule.rule_id)
+            removed_kinds[i] = rule.rule_id
+        else:
+            remaining.append((i, cand))
+    title = None
+    long_enough = [(len(c[4]), -i, c) for i, c in remaining if len(c[4]) >= TITLE_MIN_CHARS]
+    if long_enough:
+        title = max(long_enough, key=lambda item: (item[0], item[1]))[2]
+    kept = []
+    for i, cand in remaining:
+        if cand is title:
+            kept.append(cand)
+            continue
+        short = len(cand[4]) <= MENU_MAX_CHARS and not re.search(r"[。，,；;：:！？]", cand[4])
+        followed_by_meta = removed_kinds.get(i + 1) in {"separator", "date_line", "metadata_line"}
+        if short and followed_by_meta:
+            remove(cand, "byline header", "byline_header")
+        elif short:
+            remove(cand, "navigation menu", "navigation_menu")
+        else:
+            kept.append(cand)
+    return kept, title

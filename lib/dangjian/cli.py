@@ -1,0 +1,52 @@
+"""Command line: ``dangjian build [SEEDS_DIR] [--out DIR]``."""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from .config import PROCESSED_DIR, SEEDS_DIR
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .corpus import build_corpus, write_corpus
+
+    seeds, out = Path(args.seeds), Path(args.out)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            corpus = build_corpus(seeds)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"dangjian build: {exc}", file=sys.stderr)
+        return 2
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    write_corpus(corpus, out)
+    docs = corpus.documents
+    print(f"Built {len(docs)} report(s) from {seeds} into {out}: {len(corpus.paragraphs)} paragraphs, "
+          f"{len(corpus.sentences)} sentences, {len(corpus.removed)} removed pieces.")
+    if len(corpus.failures):
+        print(f"{len(corpus.failures)} file(s) failed:", file=sys.stderr)
+        for row in corpus.failures.itertuples():
+            print(f"  {row.file}: {row.reason}", file=sys.stderr)
+        return 1
+    if not len(docs):
+        print(f"dangjian build: no reports (*.txt) in {seeds}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dangjian", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build the tables from a folder of reports")
+    build.add_argument("seeds", nargs="?", default=str(SEEDS_DIR), help="folder of reports (default: seeds/)")
+    build.add_argument("--out", default=str(PROCESSED_DIR), help="output folder (default: data/processed/)")
+    build.set_defaults(func=_build)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""The corpus: run reading → cleaning → metadata → structure over a folder of
+reports and hold the results as tidy pandas tables.
+
+``build_corpus`` never stops at a bad file: each failure becomes a row of the
+``failures`` table (file, reason) and the other reports still build.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, clean, load_rules
+from .config import CATALOG_NAME, PROCESSED_DIR, REPORT_SUFFIXES, SEEDS_DIR
+from .metadata import extract_metadata
+from .reading import ReadError, read_report
+from .structure import build_structure
+
+
+class CatalogWarning(UserWarning):
+    """A report and the hand-curated catalog disagree (unlisted or missing report)."""
+
+
+CATALOG_COLUMNS = [
+    "org_label", "org_label_source", "org_name", "org_name_source",
+    "parent_group", "parent_group_source", "sector", "sector_source",
+    "site", "site_source", "notes",
+]
+COLUMNS = {
+    "documents": ["doc_id", "file", "sha256", "encoding", "line_endings", "script", "n_converted_chars",
+                  "title", "title_source", "date", "date_precision", "date_source", "author", "author_source",
+                  *CATALOG_COLUMNS,
+                  "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines", "n_pinyin_removed", "text"],
+    "paragraphs": ["doc_id", "para_id", "para_no", "line_no", "role", "section", "lead", "text",
+                   "text_original", "start", "end"],
+    "sentences": ["doc_id", "para_id", "sent_id", "sent_no", "text", "start", "end"],
+    "removed": ["doc_id", "line_no", "col", "text", "reason", "rule"],
+    "failures": ["file", "reason"],
+}
+INT_COLUMNS = {"n_converted_chars", "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines",
+               "n_pinyin_removed", "para_no", "line_no", "start", "end", "sent_no", "col"}
+
+
+def para_id(doc_id: str, para_no: int) -> str:
+    return f"{doc_id}-p{para_no:03d}"
+
+
+def sent_id(doc_id: str, sent_no: int) -> str:
+    return f"{doc_id}-s{sent_no:04d}"
+
+
+@dataclass
+class Corpus:
+    """The tables of one build. Column meanings are documented in README.md."""
+
+    documents: pd.DataFrame
+    paragraphs: pd.DataFrame
+    sentences: pd.DataFrame
+    removed: pd.DataFrame
+    failures: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+
+    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures")
+
+    def text(self, doc_id: str) -> str:
+        """The normalised (simplified, cleaned) text that all offsets point into."""
+        return self.documents.set_index("doc_id").at[doc_id, "text"]
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={len(getattr(self, name))}" for name in self.TABLES)
+        return f"<Corpus {sizes}>"
+
+
+def _table(name: str, rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=COLUMNS[name])
+    for column in frame.columns:
+        if column in INT_COLUMNS:
+            frame[column] = frame[column].astype("Int64")
+        else:
+            frame[column] = frame[column].astype("string")
+    return frame.reset_index(drop=True)
+
+
+def read_catalog(folder: Path) -> pd.DataFrame:
+    path = folder / CATALOG_NAME
+    if not path.exists():
+        return pd.DataFrame(columns=["file", *CATALOG_COLUMNS])
+    catalog = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = {"file", *CATALOG_COLUMNS} - set(catalog.columns)
+    if missing:
+        raise ValueError(f"{path}: catalog lacks the columns {sorted(missing)}")
+    return catalog
+
+
+def report_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+
+
+def process_report(path: Path, rules) -> dict:
+    """All rows one report contributes; raises ReadError for a bad file."""
+    raw = read_report(path)
+    cleaned = clean(raw, rules)
+    meta = extract_metadata(cleaned)
+    text, paragraphs, sentences = build_structure(cleaned.lines)
+    if not paragraphs:
+        raise ReadError(path, "no report text left after cleaning (every line is page furniture)")
+    doc = raw.doc_id
+    n_pinyin = sum(r["rule"] == "pinyin" for r in cleaned.removed)
+    document = {
+        "doc_id": doc, "file": raw.file, "sha256": raw.sha256, "encoding": raw.encoding,
+        "line_endings": raw.line_endings, "script": cleaned.script, "n_converted_chars": cleaned.n_converted,
+        **meta.__dict__,
+        "n_chars": len(text), "n_paragraphs": len(paragraphs), "n_sentences": len(sentences),
+        "n_removed_lines": len(cleaned.removed) - n_pinyin, "n_pinyin_removed": n_pinyin, "text": text,
+    }
+    return {
+        "documents": [document],
+        "paragraphs": [{"doc_id": doc, "para_id": para_id(doc, p.para_no), **p.__dict__} for p in paragraphs],
+        "sentences": [{"doc_id": doc, "para_id": para_id(doc, s.para_no), "sent_id": sent_id(doc, s.sent_no),
+                       **s.__dict__} for s in sentences],
+        "removed": cleaned.removed,
+    }
+
+
+def _progress(items, total: int, desc: str):
+    quiet = bool(os.environ.get("CI")) or not sys.stderr.isatty()
+    if quiet:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=desc, unit="file")
+
+
+def build_corpus(folder: Path | str | None = None) -> Corpus:
+    folder = Path(folder) if folder is not None else SEEDS_DIR
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder of reports")
+    files = report_files(folder)
+    catalog = read_catalog(folder)
+    rules = load_rules()
+    rows: dict[str, list] = {name: [] for name in Corpus.TABLES}
+    for path in _progress(files, len(files), "reading reports"):
+        try:
+            result = process_report(path, rules)
+        except ReadError as exc:
+            rows["failures"].append({"file": path.name, "reason": exc.reason})
+            continue
+        for name, table_rows in result.items():
+            rows[name].extend(table_rows)
+
+    listed = dict(zip(catalog["file"], catalog.to_dict("records")))
+    for document in rows["documents"]:
+        entry = listed.get(document["file"])
+        if entry is None:
+            warnings.warn(f"{document['file']}: not listed in {CATALOG_NAME}; its catalog columns are empty",
+                          CatalogWarning, stacklevel=2)
+            entry = {}
+        for column in CATALOG_COLUMNS:
+            document[column] = entry.get(column, "")
+    present = {p.name for p in files}
+    for file in catalog["file"]:
+        if file not in present:
+            warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=2)
+
+    settings = {
+        "dangjian_version": __version__,
+        "source": str(folder),
+        "n_files": len(files),
+        "opencc_config": OPENCC_CONFIG,
+        "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
+    }
+    return Corpus(**{name: _table(name, rows[name]) for name in Corpus.TABLES}, settings=settings)
+
+
+def write_corpus(corpus: Corpus, out_dir: Path | str) -> list[Path]:
+    """Write every table as CSV (UTF-8 with BOM, for Excel) and Parquet."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in corpus.TABLES:
+        frame = getattr(corpus, name)
+        csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
+        frame.to_csv(csv_path, index=False, encoding="utf-8-sig", lineterminator="\n")
+        frame.to_parquet(parquet_path, index=False)
+        written += [csv_path, parquet_path]
+    return written
+
+
+def read_tables(out_dir: Path) -> Corpus:
+    tables = {}
+    for name in Corpus.TABLES:
+        frame = pd.read_parquet(out_dir / f"{name}.parquet")
+        tables[name] = frame.reindex(columns=COLUMNS[name])
+    return Corpus(**tables, settings={"source": str(out_dir)})
+
+
+def load_corpus(path: Path | str | None = None) -> Corpus:
+    """Tables for a folder: built tables if it holds them, else built now from its reports.
+
+    ``path=None`` builds the project's ``seeds/``.
+    """
+    path = Path(path) if path is not None else SEEDS_DIR
+    if (path / "documents.parquet").exists():
+        return read_tables(path)
+    return build_corpus(path)
