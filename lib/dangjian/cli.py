@@ -37,6 +37,13 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _counts(args: argparse.Namespace) -> int:
+    from .corpus import build_corpus, counts_markdown
+
+    print(counts_markdown(build_corpus(Path(args.seeds))))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dangjian", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("seeds", nargs="?", default=str(SEEDS_DIR), help="folder of reports (default: seeds/)")
     build.add_argument("--out", default=str(PROCESSED_DIR), help="output folder (default: data/processed/)")
     build.set_defaults(func=_build)
+    counts = sub.add_parser("counts", help="print the README's cleaning-counts table for a folder of reports")
+    counts.add_argument("seeds", nargs="?", default=str(SEEDS_DIR))
+    counts.set_defaults(func=_counts)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -209,3 +209,40 @@ def load_corpus(path: Path | str | None = None) -> Corpus:
     if (path / "documents.parquet").exists():
         return read_tables(path)
     return build_corpus(path)
+
+
+def cleaning_counts(corpus: Corpus) -> pd.DataFrame:
+    """Each cleaning step's count per report (columns) and for all reports.
+
+    Rows: non-blank lines read, whole lines removed by reason, paragraphs and
+    sentences kept, pinyin annotations stripped, characters converted to
+    simplified script.
+    """
+    docs = corpus.documents.set_index("doc_id")
+    removed = corpus.removed
+    whole = removed[removed["col"].isna()]
+    by_reason = whole.groupby(["reason", "doc_id"]).size().unstack(fill_value=0)
+    by_reason.index = ["  removed: " + reason for reason in by_reason.index]
+    rows = {
+        "non-blank lines read": docs["n_paragraphs"] + docs["n_removed_lines"],
+        "whole lines removed": docs["n_removed_lines"],
+    }
+    table = pd.DataFrame(rows).T
+    table = pd.concat([table, by_reason.reindex(columns=docs.index, fill_value=0),
+                       pd.DataFrame({"paragraphs kept": docs["n_paragraphs"],
+                                     "sentences": docs["n_sentences"],
+                                     "pinyin annotations stripped": docs["n_pinyin_removed"],
+                                     "characters converted to simplified": docs["n_converted_chars"]}).T])
+    table = table.astype("int64")
+    table["all reports"] = table.sum(axis=1)
+    table.index.name = "step"
+    return table
+
+
+def counts_markdown(corpus: Corpus) -> str:
+    """The README's cleaning-counts table, generated so that it cannot go stale."""
+    table = cleaning_counts(corpus)
+    columns = [c.split("_")[0] if c != "all reports" else c for c in table.columns]
+    lines = ["| step | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    lines += [f"| {step} | " + " | ".join(str(v) for v in row) + " |" for step, row in table.iterrows()]
+    return "\n".join(lines)

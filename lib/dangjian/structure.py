@@ -11,7 +11,8 @@ Paragraph roles: ``title`` (from the cleaner), ``heading`` (一、… / （一�
 which these reports use as an inline heading.
 
 Sentences end at 。！？；; and at a paragraph's end, never inside quotes or
-brackets (“…”, 「…」, 《…》, (…)); an ASCII ? or ! ends one only before a space,
+brackets (“…”, 「…」, 《…》, (…)), except that a quote closing right after a
+sentence mark (“…。”) ends the sentence with it; an ASCII ? or ! ends one only before a space,
 a closing quote or the paragraph end, because converter sites print ? for a
 character they could not encode.
 """
@@ -61,7 +62,8 @@ def paragraph_role(line: KeptLine) -> str:
     text = line.text
     if _NUMBERED.match(text) and len(text) <= NUMBERED_HEADING_MAX_CHARS:
         return "heading"
-    if len(text) <= HEADING_MAX_CHARS and not _INTERNAL_STOP.search(text.rstrip("。")):
+    # Unnumbered headings in this genre never carry sentence punctuation.
+    if len(text) <= HEADING_MAX_CHARS and not _INTERNAL_STOP.search(text):
         return "heading"
     return "body"
 
@@ -79,6 +81,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             stack.append(_OPENERS[ch])
         elif stack and ch == stack[-1]:
             stack.pop()
+            # “…。” closes a quoted sentence: the sentence ends after the quote.
+            if not stack and i > 0 and text[i - 1] in _ENDERS:
+                j = i + 1
+                while j < n and text[j] in _CLOSERS:
+                    j += 1
+                spans.append((start, j))
+                start = i = j
+                continue
         elif ch in _CLOSERS and ch in stack:
             while stack and stack.pop() != ch:
                 pass

@@ -1,0 +1,110 @@
+"""The build as a whole: outputs, determinism, catalog, load_corpus, progress."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import dangjian
+from dangjian import corpus as corpus_module
+from dangjian.cleaning import fold_whitespace, strip_pinyin, to_simplified
+from dangjian.reading import read_report
+
+from conftest import SEED_FILES, SEEDS, write_report
+
+
+def _build(seeds, out):
+    return subprocess.run([sys.executable, "-m", "dangjian.cli", "build", str(seeds), "--out", str(out)],
+                          capture_output=True, text=True)
+
+
+def test_two_builds_write_byte_identical_files(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert _build(SEEDS, first).returncode == 0
+    assert _build(SEEDS, second).returncode == 0
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir())
+    assert {f"{t}.{ext}" for t in dangjian.Corpus.TABLES for ext in ("csv", "parquet")} == set(names)
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_csv_has_bom_and_round_trips(tmp_path, seed_corpus):
+    dangjian.write_corpus(seed_corpus, tmp_path)
+    raw = (tmp_path / "sentences.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
+    back = pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert back["text"].tolist() == seed_corpus.sentences["text"].tolist()
+
+
+def test_load_corpus_reads_built_tables_or_builds(tmp_path, seed_corpus):
+    dangjian.write_corpus(seed_corpus, tmp_path)
+    loaded = dangjian.load_corpus(tmp_path)
+    for name in dangjian.Corpus.TABLES:
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(seed_corpus, name), check_dtype=False)
+    fresh = dangjian.load_corpus()  # default: the project's seeds/
+    assert fresh.documents["doc_id"].tolist() == [p.stem for p in SEED_FILES]
+    assert fresh.text("003_b66003c7998dd4ec").startswith("**党委以习近平")
+
+
+def test_documents_columns_and_counts(seed_corpus):
+    docs = seed_corpus.documents.set_index("doc_id")
+    assert list(seed_corpus.documents.columns) == corpus_module.COLUMNS["documents"]
+    for doc_id, row in docs.iterrows():
+        assert row["n_chars"] == len(row["text"])
+        assert row["n_paragraphs"] == (seed_corpus.paragraphs["doc_id"] == doc_id).sum()
+        assert row["n_sentences"] == (seed_corpus.sentences["doc_id"] == doc_id).sum()
+    assert docs.loc["001_57cd1fc90f496598", "n_pinyin_removed"] == 112
+    assert docs.loc["004_8632e91d8c1b8053", "org_label"] == "Zhunneng maintenance centre"
+
+
+def test_unlisted_report_builds_with_empty_catalog_columns_and_a_warning(seed_copy):
+    text = (SEEDS / "004_8632e91d8c1b8053.txt").read_text(encoding="utf-8")
+    write_report(seed_copy, "005_new.txt", text)
+    with pytest.warns(corpus_module.CatalogWarning, match="005_new.txt: not listed in catalog.csv"):
+        corpus = dangjian.build_corpus(seed_copy)
+    row = corpus.documents.set_index("doc_id").loc["005_new"]
+    assert all(row[c] == "" for c in corpus_module.CATALOG_COLUMNS)
+    assert row["title"]  # parsed facts still there
+
+
+def test_catalog_covers_every_seed_and_quotes_its_report():
+    catalog = pd.read_csv(SEEDS / "catalog.csv", dtype=str, keep_default_na=False)
+    assert sorted(catalog["file"]) == [p.name for p in SEED_FILES]
+    for row in catalog.itertuples():
+        raw = read_report(SEEDS / row.file).text
+        variants = {raw, strip_pinyin(raw)[0], to_simplified(strip_pinyin(raw)[0])}
+        variants = {fold_whitespace(v.replace("\n", " ")) for v in variants} | variants
+        for column in corpus_module.CATALOG_COLUMNS:
+            if not column.endswith("_source"):
+                continue
+            value, fact = getattr(row, column), getattr(row, column[: -len("_source")])
+            assert bool(value) == bool(fact), f"{row.file}: {column} must be set exactly when the fact is"
+            if not value:
+                continue
+            assert value.startswith(("text: ", "inferred")), f"{row.file}: {column} = {value!r}"
+            if value.startswith("text: "):
+                quote = re.split(r" \(", value[len("text: "):])[0]
+                for fragment in quote.split("…"):
+                    assert any(fragment in v for v in variants), f"{row.file}: {fragment!r} not in the report"
+
+
+def test_progress_bar_on_a_terminal_only(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert type(corpus_module._progress([1], 1, "x")).__name__ == "tqdm"
+    monkeypatch.setenv("CI", "true")
+    assert corpus_module._progress([1], 1, "x") == [1]
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert corpus_module._progress([1], 1, "x") == [1]
+
+
+def test_cli_on_an_empty_folder_fails_clearly(tmp_path):
+    result = _build(tmp_path, tmp_path / "out")
+    assert result.returncode == 1 and "no reports" in result.stderr
+    result = _build(tmp_path / "missing", tmp_path / "out")
+    assert result.returncode == 2 and "no such folder" in result.stderr

@@ -1,0 +1,62 @@
+"""Metadata: found in the text, with its source and real precision; never invented."""
+from __future__ import annotations
+
+import pytest
+
+from dangjian.cleaning import clean
+from dangjian.metadata import extract_metadata
+from dangjian.reading import RawReport
+
+BODY = "今年以来,公司党委创建“党员服务站”品牌,推动党建工作与生产经营深度融合,取得明显成效。"
+
+SEED_METADATA = {
+    "000_ce110ae9294085c3": ("【两化一创】公司“两化一创”党建品牌创建活动持续深入推进——提素质 聚活力 促生产", "title_line",
+                             "2019-11-01", "day", "metadata_line", "罗勇", "byline"),
+    "001_57cd1fc90f496598": ("供电公司流动党小组迸发党建大能量", "title_line", "2020-09-17", "day", "metadata_line",
+                             "电宣", "byline_parentheses"),
+    "002_397705a4c0484a79": ("", "missing", "2020-04-02", "day", "metadata_line", "吾名", "byline_header"),
+    "003_b66003c7998dd4ec": ("2022国企党建经验交流:党建铸魂强堡垒,聚焦特色亮品牌", "document_site_blurb",
+                             "2022", "year", "title", "", "missing"),
+    "004_8632e91d8c1b8053": ("党建领航促发展----准能集团设备维修中心党建工作纪实", "title_line", "2021-09-27", "day",
+                             "metadata_line", "张国臣", "byline_parentheses"),
+}
+FIELDS = ["title", "title_source", "date", "date_precision", "date_source", "author", "author_source"]
+
+
+def test_seed_metadata(seed_corpus):
+    found = {row.doc_id: tuple(getattr(row, f) for f in FIELDS) for row in seed_corpus.documents.itertuples()}
+    assert found == SEED_METADATA
+
+
+def _meta(text: str):
+    return extract_metadata(clean(RawReport("t", "t.txt", "", "utf-8", "LF", text)))
+
+
+@pytest.mark.parametrize(
+    "text,date,precision,source",
+    [
+        ("某公司党建工作纪实\n日期:2019年11月\n" + BODY, "2019-11", "month", "metadata_line"),
+        ("某公司党建工作纪实\n发布时间:2021/3/5\n" + BODY, "2021-03-05", "day", "metadata_line"),
+        ("某公司党建工作纪实\n" + BODY, "", "", "missing"),
+        ("2023年度党建品牌创建工作总结\n" + BODY, "2023", "year", "title"),
+    ],
+)
+def test_date_keeps_its_real_precision(text, date, precision, source):
+    meta = _meta(text)
+    assert (meta.date, meta.date_precision, meta.date_source) == (date, precision, source)
+
+
+def test_no_title_no_author_means_empty_not_guessed():
+    meta = _meta(BODY + "\n" + BODY)
+    assert (meta.title, meta.title_source, meta.author, meta.author_source) == ("", "missing", "", "missing")
+
+
+def test_empty_author_label_is_not_an_author():
+    meta = _meta("某公司党建工作纪实\n作者:来源:阅读次数:日期:2019年11月01日\n" + BODY)
+    assert (meta.author, meta.author_source) == ("", "missing")
+    assert meta.date == "2019-11-01"
+
+
+def test_labelled_author_wins_over_closing_byline():
+    meta = _meta("某公司党建工作纪实\n作者:王芳 来源:本站\n" + BODY + "\n(李明)")
+    assert (meta.author, meta.author_source) == ("王芳", "metadata_line")

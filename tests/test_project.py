@@ -1,0 +1,67 @@
+"""The project's own promises: set-up files in step, README in step with the code."""
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+import pytest
+import yaml
+
+from dangjian.config import PROJECT_ROOT
+from dangjian.corpus import COLUMNS, counts_markdown
+
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_pyproject_dependencies():
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {_name(r) for r in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        wanted |= {_name(r) for r in extra}
+    env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    listed = set()
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            listed |= {_name(r) for r in dep["pip"] if not r.startswith("-e")}
+        else:
+            listed.add(_name(dep))
+    listed -= {"python", "pip"}
+    assert listed == wanted
+
+
+def test_readme_documents_every_column_of_every_table():
+    for table, columns in COLUMNS.items():
+        section = README.split(f"### `{table}`", 1)
+        assert len(section) == 2, f"README has no section for {table}"
+        body = section[1].split("\n### ", 1)[0]
+        for column in columns:
+            assert f"`{column}`" in body, f"README does not document {table}.{column}"
+
+
+def test_readme_counts_are_current(seed_corpus):
+    block = README.split("<!-- counts:start -->\n", 1)[1].split("\n<!-- counts:end -->", 1)[0]
+    assert block == counts_markdown(seed_corpus)
+
+
+def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
+    assert "make report" in README and "make test" in README
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+
+
+def test_gitignore_does_not_ignore_the_library():
+    result = subprocess.run(["git", "check-ignore", "-q", "lib/dangjian/__init__.py"], cwd=PROJECT_ROOT)
+    assert result.returncode == 1
+
+
+def test_seeds_are_the_shared_originals():
+    shared = PROJECT_ROOT.parent / "shared" / "seeds"
+    if not shared.is_dir():
+        pytest.skip("shared/seeds is not beside this clone")
+    for original in shared.glob("*.txt"):
+        assert (PROJECT_ROOT / "seeds" / original.name).read_bytes() == original.read_bytes()
