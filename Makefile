@@ -7,7 +7,7 @@ SEEDS  ?= seeds
 OUT    ?= data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report build test clean
+.PHONY: help setup report build test clean readme-counts
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ build: $(STAMP) ## Build the tables only (same as report until the notebooks lan
 
 test: $(STAMP) ## Run every test
 	$(BIN)/python -m pytest
+
+readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in README.md
+	$(BIN)/dangjian counts $(SEEDS) --readme README.md
 
 clean: ## Remove generated outputs (keeps .venv)
 	rm -rf data/processed reports figures/*.png

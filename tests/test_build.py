@@ -57,7 +57,7 @@ def test_documents_columns_and_counts(seed_corpus):
         assert row["n_chars"] == len(row["text"])
         assert row["n_paragraphs"] == (seed_corpus.paragraphs["doc_id"] == doc_id).sum()
         assert row["n_sentences"] == (seed_corpus.sentences["doc_id"] == doc_id).sum()
-    assert docs.loc["001_57cd1fc90f496598", "n_pinyin_removed"] == 112
+    assert docs.loc["001_57cd1fc90f496598", "n_pinyin_removed"] == 114
     assert docs.loc["004_8632e91d8c1b8053", "org_label"] == "Zhunneng maintenance centre"
 
 

@@ -42,14 +42,15 @@ _WHITESPACE = re.compile(r"[\s\u00a0\u3000]+")
 
 # Converter sites (zh-hans -> zh-hant pages) leave a pinyin reading after some
 # characters: 當(dāng)前. Only a valid pinyin syllable in half- or full-width
-# parentheses straight after a Han character is taken, or after the "?" such a
-# site prints for a character it could not encode (重?(fù)?(dān)).
+# parentheses straight after a Han character is taken. A damaged form, where the
+# site printed "?" for the opening parenthesis and the character it could not
+# encode, is taken too: 重?fù)?dān) (seed 001).
 _PINYIN_SYLLABLE = re.compile(
     r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|in|un|vn|ia|ie|iu|ua|uo|ui|ve|ue|a|o|e|i|u|v|ng|n|m)$"
 )
 _PINYIN_ANNOTATION = re.compile(
-    r"(?<=[\u3400-\u9fff?？])[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})[)）]"
+    r"(?<=[\u3400-\u9fff?？)）])(?:[(（]|\?)([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})[)）]"
 )
 _TONE_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ")
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .config import PROCESSED_DIR, SEEDS_DIR
 
+COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
+
 
 def _build(args: argparse.Namespace) -> int:
     from .corpus import build_corpus, write_corpus
@@ -40,7 +42,16 @@ def _build(args: argparse.Namespace) -> int:
 def _counts(args: argparse.Namespace) -> int:
     from .corpus import build_corpus, counts_markdown
 
-    print(counts_markdown(build_corpus(Path(args.seeds))))
+    table = counts_markdown(build_corpus(Path(args.seeds)))
+    if not args.readme:
+        print(table)
+        return 0
+    readme = Path(args.readme)
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(COUNTS_START, 1)
+    _, tail = rest.split(COUNTS_END, 1)
+    readme.write_text(f"{head}{COUNTS_START}\n{table}\n{COUNTS_END}{tail}", encoding="utf-8")
+    print(f"updated the counts in {readme}")
     return 0
 
 
@@ -53,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     build.set_defaults(func=_build)
     counts = sub.add_parser("counts", help="print the README's cleaning-counts table for a folder of reports")
     counts.add_argument("seeds", nargs="?", default=str(SEEDS_DIR))
+    counts.add_argument("--readme", help="rewrite the counts block of this README instead of printing")
     counts.set_defaults(func=_counts)
     args = parser.parse_args(argv)
     return args.func(args)
