@@ -30,3 +30,23 @@ def write_report(folder: Path, name: str, text: str, encoding: str = "utf-8") ->
     path = folder / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+# Precision/recall per extraction table, filled by tests/test_extraction.py and
+# printed at the end of every run so that CI logs show them.
+SCORES: dict[str, str] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCORES:
+        terminalreporter.section("extraction scores against tests/gold")
+        for name, line in SCORES.items():
+            terminalreporter.write_line(f"{name:16} {line}")
+
+
+def corpus_from_text(tmp_path: Path, body: str, title: str = "某公司党建品牌创建工作纪实") -> dangjian.Corpus:
+    """A one-report corpus from sentences of our own, for short cases in the genre."""
+    write_report(tmp_path, "t.txt", f"{title}\n{body}\n")
+    (tmp_path / "catalog.csv").write_text("file," + ",".join(dangjian.corpus.CATALOG_COLUMNS) + "\nt.txt"
+                                          + "," * len(dangjian.corpus.CATALOG_COLUMNS) + "\n", encoding="utf-8")
+    return dangjian.build_corpus(tmp_path)

@@ -27,7 +27,10 @@ def _build(args: argparse.Namespace) -> int:
     write_corpus(corpus, out)
     docs = corpus.documents
     print(f"Built {len(docs)} report(s) from {seeds} into {out}: {len(corpus.paragraphs)} paragraphs, "
-          f"{len(corpus.sentences)} sentences, {len(corpus.removed)} removed pieces.")
+          f"{len(corpus.sentences)} sentences, {len(corpus.removed)} removed pieces; "
+          f"{len(corpus.brands)} brands, {corpus.formulas['formula'].nunique()} formulas "
+          f"({len(corpus.formulas)} mentions), {len(corpus.metrics)} metrics, "
+          f"{len(corpus.reconciliation)} reconciliation rows.")
     if len(corpus.failures):
         print(f"{len(corpus.failures)} file(s) failed:", file=sys.stderr)
         for row in corpus.failures.itertuples():

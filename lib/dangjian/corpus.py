@@ -17,6 +17,9 @@ import pandas as pd
 
 from . import __version__
 from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, clean, load_rules
+from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
+from .extraction import extract_all, reconciliation as reconciliation_module
+from .extraction.common import CUES_FILE
 from .config import CATALOG_NAME, PROCESSED_DIR, REPORT_SUFFIXES, SEEDS_DIR
 from .metadata import extract_metadata
 from .reading import ReadError, read_report
@@ -42,9 +45,17 @@ COLUMNS = {
     "sentences": ["doc_id", "para_id", "sent_id", "sent_no", "text", "start", "end"],
     "removed": ["doc_id", "line_no", "col", "text", "reason", "rule"],
     "failures": ["file", "reason"],
+    "brands": brands_module.COLUMNS,
+    "formulas": formulas_module.COLUMNS,
+    "metrics": metrics_module.COLUMNS,
+    "reconciliation": reconciliation_module.COLUMNS,
 }
 INT_COLUMNS = {"n_converted_chars", "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines",
-               "n_pinyin_removed", "para_no", "line_no", "start", "end", "sent_no", "col"}
+               "n_pinyin_removed", "para_no", "line_no", "start", "end", "sent_no", "col",
+               "n_mentions", "stated", "found"}
+FLOAT_COLUMNS = {"value", "value_base"}
+BOOL_COLUMNS = {"redacted", "quoted"}
+EXTRACTED = ("brands", "formulas", "metrics", "reconciliation")
 
 
 def para_id(doc_id: str, para_no: int) -> str:
@@ -64,9 +75,13 @@ class Corpus:
     sentences: pd.DataFrame
     removed: pd.DataFrame
     failures: pd.DataFrame
+    brands: pd.DataFrame
+    formulas: pd.DataFrame
+    metrics: pd.DataFrame
+    reconciliation: pd.DataFrame
     settings: dict = field(default_factory=dict)
 
-    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures")
+    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", *EXTRACTED)
 
     def text(self, doc_id: str) -> str:
         """The normalised (simplified, cleaned) text that all offsets point into."""
@@ -77,11 +92,16 @@ class Corpus:
         return f"<Corpus {sizes}>"
 
 
-def _table(name: str, rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=COLUMNS[name])
+def _table(name: str, rows) -> pd.DataFrame:
+    """A table with the documented columns, in order, with stable dtypes (so writes are byte-identical)."""
+    frame = pd.DataFrame(rows, columns=COLUMNS[name]) if isinstance(rows, list) else rows.reindex(columns=COLUMNS[name])
     for column in frame.columns:
         if column in INT_COLUMNS:
             frame[column] = frame[column].astype("Int64")
+        elif column in FLOAT_COLUMNS:
+            frame[column] = frame[column].astype("Float64")
+        elif column in BOOL_COLUMNS:
+            frame[column] = frame[column].astype("boolean")
         else:
             frame[column] = frame[column].astype("string")
     return frame.reset_index(drop=True)
@@ -144,7 +164,7 @@ def build_corpus(folder: Path | str | None = None) -> Corpus:
     files = report_files(folder)
     catalog = read_catalog(folder)
     rules = load_rules()
-    rows: dict[str, list] = {name: [] for name in Corpus.TABLES}
+    rows: dict[str, list] = {name: [] for name in Corpus.TABLES if name not in EXTRACTED}
     for path in _progress(files, len(files), "reading reports"):
         try:
             result = process_report(path, rules)
@@ -174,8 +194,14 @@ def build_corpus(folder: Path | str | None = None) -> Corpus:
         "n_files": len(files),
         "opencc_config": OPENCC_CONFIG,
         "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
+        "extraction_cues_sha256": hashlib.sha256(CUES_FILE.read_bytes()).hexdigest(),
     }
-    return Corpus(**{name: _table(name, rows[name]) for name in Corpus.TABLES}, settings=settings)
+    base = {name: _table(name, rows[name]) for name in Corpus.TABLES if name not in EXTRACTED}
+    corpus = Corpus(**base, **{name: _table(name, []) for name in EXTRACTED}, settings=settings)
+    if len(corpus.documents):
+        for name, table in extract_all(corpus).items():
+            setattr(corpus, name, _table(name, table))
+    return corpus
 
 
 def write_corpus(corpus: Corpus, out_dir: Path | str) -> list[Path]:

@@ -1,0 +1,157 @@
+"""Brands and named initiatives: quoted names presented as a brand, activity,
+work method, carrier or program, told apart from slogans, goals, spirits and
+formulas by the words around them (cue lists in data/extraction_cues.yaml).
+
+Decision order for a quoted name (first rule that applies wins):
+1. too short (one character), generic (contains 品牌) or a fixed formula
+   (两化一创) → not a brand;
+2. a brand cue straight after the quote (“X”品牌, “X”党支部品牌, 创建“X”党建) → brand,
+   or a method cue straight after it (“五心”工作法) → method;
+3. the name is a numbered formula (“334”, “两个维护”) → not a brand;
+4. a method / activity / program cue after the quote, with at most a few
+   modifier characters between (“X”主题实践活动, “X”岗位建功行动) → that kind;
+5. a slogan, goal or metaphor marker after the quote (“X”作用, 以“X”为), or a
+   spirit or idea (…精神, …思想) → not a brand;
+6. the clause goes on to 等…活动 (“A”、B、“C”讲座等活动) → activity;
+7. the name's own head noun (…之家, …先锋岗, …一课) → carrier or program;
+8. a unit + creation verb right before the quote (锦城公司党总支开展“X”) in a
+   paragraph about brands → brand.
+Quotes next to each other (“A”“B”和“C”) share the cue that follows the last one.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .common import UnitFinder, alternation, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_frame
+from .formulas import is_fixed_formula, looks_like_formula
+
+COLUMNS = ["doc_id", "name", "kind", "unit", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
+_SEPARATORS = {"", "、", "和", "及", "与"}
+_ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后)")
+
+
+class BrandRules:
+    def __init__(self, cues: dict):
+        c = cues["brands"]
+        self.c = c
+        mod = rf"(?P<mod>[^，,。；;、“”□]{{0,{c['max_modifier_chars']}}}?)"
+        self.brand_cue = re.compile(rf"^(?:的)?(?P<cue>{alternation(c['brand_cue'])})")
+        self.kind_cues = {
+            kind: re.compile(rf"^(?P<etc>等)?{mod}(?P<cue>{alternation(c[kind + '_cue'])})")
+            for kind in ("method", "activity", "program")
+        }
+        self.modifier_verbs = re.compile(alternation(c["modifier_verbs"]))
+        self.not_after = re.compile(rf"^(?:{alternation(c['not_after'])})")
+        self.verb_before = re.compile(
+            rf"(?P<verb>{alternation(c['creation_verbs'])})(?:的|了|起)?[^，,。；;“”]{{0,{c['max_verb_gap']}}}$")
+        self.enumerated_activity = re.compile(r"等[^，,。；;]{0,8}(?:活动|行动)")
+        self.generic = tuple(c["generic_parts"])
+        self.not_names = tuple(c["not_name_endings"])
+
+    def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb: bool,
+                 brand_paragraph: bool) -> tuple[str, str] | None:
+        """(kind, cue) for a quoted name, or None when it is not a brand or initiative."""
+        c = self.c
+        if len(name) < 2 or any(part in name for part in self.generic) or is_fixed_formula(name):
+            return None
+        verb = self.verb_before.search(before)
+        if m := self.brand_cue.match(after):
+            if m.group("cue") not in c["brand_cue_needs_verb"] or verb:
+                return "brand", m.group("cue")
+        if (m := self.kind_cues["method"].match(after)) and not (m.group("mod") or m.group("etc")):
+            return "method", m.group("cue")  # “五心”工作法: a direct method cue beats the formula shape
+        if looks_like_formula(name):
+            return None
+        best = None
+        for kind, pattern in self.kind_cues.items():
+            m = pattern.match(after)
+            if not m or self.modifier_verbs.search(m.group("mod")) or looks_like_formula(m.group("mod"), anywhere=True):
+                continue
+            padded = bool(m.group("mod") or m.group("etc"))
+            if padded and len(name) < c["min_chars_with_modifier"]:
+                continue
+            if best is None or len(m.group("mod")) < best[0]:
+                best = (len(m.group("mod")), kind, m.group("cue"))
+        if best:
+            return best[1], best[2]
+        if self.not_after.match(after) or name.endswith(self.not_names):
+            return None
+        clause = re.split(r"[，,。；;]", masked_after, maxsplit=1)[0]
+        if self.enumerated_activity.search(clause):
+            return "activity", "等…活动"
+        for kind, heads in (("carrier", c["carrier_heads"]), ("program", c["program_heads"])):
+            if name.endswith(tuple(heads)):
+                return kind, "head noun"
+        if verb and owner_then_verb and brand_paragraph:
+            return "brand", verb.group("verb")
+        return None
+
+
+def pillar_of(lead: str, section: str) -> str:
+    """The framing a brand is listed under: the run-in lead's first clause, else the section heading."""
+    if lead:
+        return _ENUMERATORS.sub("", re.split(r"[，,]", lead)[0]).strip()
+    return re.sub(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*", "", section).strip()
+
+
+def _groups(sentence: str, quotes) -> list[list]:
+    groups: list[list] = []
+    for q in quotes:
+        if groups and sentence[groups[-1][-1].close + 1:q.open].strip() in _SEPARATORS:
+            groups[-1].append(q)
+        else:
+            groups.append([q])
+    return groups
+
+
+def extract_brands(corpus, cues: dict | None = None) -> pd.DataFrame:
+    cues = cues or load_cues()
+    rules = BrandRules(cues)
+    units = UnitFinder(cues)
+    texts = corpus.documents.set_index("doc_id")["text"]
+    mentions, counts = [], {}
+    for row in sentence_frame(corpus).itertuples(index=False):
+        sentence, doc_text = row.text, texts[row.doc_id]
+        quotes = quoted_spans(sentence)
+        masked = mask_quotes(sentence, quotes)
+        quote_spans = [(q.open, q.close + 1) for q in quotes]
+        para_before = doc_text[row.para_start:row.start]
+        brand_paragraph = "品牌" in row.para_text
+        for group in _groups(sentence, quotes):
+            after = sentence[group[-1].close + 1:]
+            masked_after = masked[group[-1].close + 1:]
+            for q in group:
+                name = normalise_name(q.inner)
+                counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+                before = sentence[:group[0].open]
+                owner = units.owner_before(sentence, q.open, quote_spans)
+                owner_then_verb = bool(owner) and bool(
+                    re.search(rf"{re.escape(owner)}(?:{alternation(rules.c['creation_verbs'])})(?:的|了|起)?[^，,。；;]{{0,4}}$", before))
+                result = rules.classify(name, after, before, masked_after, owner_then_verb, brand_paragraph)
+                if result is None:
+                    continue
+                kind, cue = result
+                unit = units.resolve(owner, doc_text[:row.start], para_before) if owner else ""
+                mentions.append({
+                    "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
+                    "pillar": pillar_of(row.lead if pd.notna(row.lead) else "", row.section if pd.notna(row.section) else ""),
+                    "cue": cue, "sent_id": row.sent_id,
+                    "start": row.start + q.name_start, "end": row.start + q.close,
+                })
+    if not mentions:
+        return pd.DataFrame(columns=COLUMNS)
+    frame = pd.DataFrame(mentions)
+    rows = []
+    for (doc_id, name), group in frame.groupby(["doc_id", "name"], sort=False):
+        first = group.iloc[0].to_dict()
+        # A later mention may name the owning party organization more fully (营运操作部 → 营运操作部党总支).
+        full_party = group[group["unit"].str.endswith(units.party_suffixes) & ~group["unit"].isin(units.bare)]
+        if not first["unit"].endswith(units.party_suffixes) and len(full_party):
+            first["unit"] = full_party.iloc[0]["unit"]
+        elif not first["unit"] and (group["unit"] != "").any():
+            first["unit"] = group[group["unit"] != ""].iloc[0]["unit"]
+        first["n_mentions"] = counts[(doc_id, name)]
+        rows.append(first)
+    return pd.DataFrame(rows, columns=COLUMNS).sort_values(["doc_id", "start"]).reset_index(drop=True)

@@ -1,0 +1,170 @@
+"""Shared pieces of extraction: cue lists, quoted spans, Chinese numerals, owning units."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ..config import DATA_DIR
+
+CUES_FILE = DATA_DIR / "extraction_cues.yaml"
+
+_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』"}
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
+
+
+@lru_cache(maxsize=None)
+def load_cues(path: Path = CUES_FILE) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first so that 党建品牌 beats 品牌."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def chinese_to_number(text: str) -> int | None:
+    """五十 → 50, 一千六百一十八 → 1618, 十 → 10, 百 → 100; 几 counts as 0 (十几 → 10). None if not a numeral."""
+    text = text.replace("几", "")
+    if not text or any(ch not in CHINESE_NUMERALS for ch in text):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _SMALL_UNITS:
+            section += (1 if digit is None else digit) * _SMALL_UNITS[ch]
+            digit = None
+        else:  # 万, 亿
+            section += digit or 0
+            total += (section or 1) * _BIG_UNITS[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+@dataclass(frozen=True)
+class Quote:
+    open: int    # index of the opening mark in the sentence
+    close: int   # index of the closing mark
+    inner: str   # the text between
+
+    @property
+    def name_start(self) -> int:
+        return self.open + 1
+
+
+def quoted_spans(text: str) -> list[Quote]:
+    """Top-level “…” / 「…」 spans of a sentence; nested quotes stay inside."""
+    quotes, stack = [], []
+    for i, ch in enumerate(text):
+        if ch in _QUOTE_PAIRS:
+            stack.append((ch, i))
+        elif stack and ch == _QUOTE_PAIRS[stack[-1][0]]:
+            opener, start = stack.pop()
+            if not stack:
+                quotes.append(Quote(start, i, text[start + 1:i]))
+    return quotes
+
+
+def mask_quotes(text: str, quotes: list[Quote]) -> str:
+    """The sentence with quoted content replaced by □, so punctuation inside quotes is ignored."""
+    chars = list(text)
+    for q in quotes:
+        for i in range(q.open + 1, q.close):
+            chars[i] = "□"
+    return "".join(chars)
+
+
+def normalise_name(name: str) -> str:
+    """Inner quotes become ‘…’ (the Chinese convention for nested quotes); whitespace is folded."""
+    name = re.sub(r"[“「『\"]", "‘", name)
+    name = re.sub(r"[”」』]", "’", name)
+    return re.sub(r"\s+", " ", name).strip()
+
+
+class UnitFinder:
+    """Find the organization that owns something named at a position in a sentence."""
+
+    def __init__(self, cues: dict):
+        unit_cues = cues["units"]
+        self.suffix_re = re.compile(alternation(unit_cues["suffixes"]))
+        self.stop_chars = set(unit_cues["stop_chars"])
+        self.anaphor_prefixes = tuple(unit_cues["anaphor_prefixes"])
+        markers = alternation(unit_cues["object_markers"])
+        self.object_re = re.compile(rf"(?:{markers})(?:各|全体|所有)?\d*个?$")
+        self.anaphor = re.compile(rf"^(?:{alternation(self.anaphor_prefixes)})(.+)$")
+        self.bare = set(unit_cues["bare_units"])
+        self.party_suffixes = tuple(unit_cues["party_suffixes"])
+
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, name) of every unit mention, the longest at each place.
+
+        A mention is a run of Han characters (and · *) ending in a unit suffix,
+        reaching back to the nearest stop character; a leading 该/本 is kept so
+        that the anaphor can be resolved.
+        """
+        found = []
+        for run_match in re.finditer(r"[\u4e00-\u9fff·*]+", text):
+            run, base = run_match.group(0), run_match.start()
+            for m in self.suffix_re.finditer(run):
+                start = m.start()
+                while start > 0 and run[start - 1] not in self.stop_chars:
+                    start -= 1
+                if start > 0 and run[start - 1] in self.anaphor_prefixes:
+                    start -= 1
+                if start == m.start() and len(m.group(0)) <= 2 and m.group(0) not in self.bare:
+                    continue  # a bare short suffix (…为中心, 在公司) names no unit
+                if start > 0 and start == m.start() and run[start - 1] == "各":
+                    start -= 1  # 各支部: all branches, kept as the text says
+                found.append((base + start, base + m.end(), run[start:m.end()]))
+        found.sort(key=lambda f: (f[0], -f[1]))
+        result = []
+        for f in found:  # drop mentions inside a longer one (重庆分公司 inside 重庆分公司党总支)
+            if result and result[-1][0] <= f[0] and f[1] <= result[-1][1]:
+                continue
+            result.append(f)
+        return result
+
+    def owner_before(self, sentence: str, position: int, skip: list[tuple[int, int]] = ()) -> str:
+        """The nearest unit before ``position`` that is not an object (组织各项目党支部) nor inside a quote."""
+        candidates = []
+        for start, end, name in self.mentions(sentence[:position]):
+            if any(s <= start < e for s, e in skip):
+                continue
+            if self.object_re.search(sentence[max(0, start - 10):start]):
+                continue
+            if re.match(r"(?:品牌|特色工作法|工作法)", sentence[end:end + 5]):
+                continue  # 党(总)支部品牌 is a cue, not an owner
+            candidates.append(name)
+        return candidates[-1] if candidates else ""
+
+    def resolve(self, unit: str, earlier_text: str, paragraph_before: str) -> str:
+        """该中心党委 → 准能集团设备维修中心党委; a bare 支部 → the last full unit in the paragraph."""
+        if unit in self.bare:
+            previous = [m[2] for m in self.mentions(paragraph_before) if m[2] not in self.bare]
+            same_kind = [name for name in previous if name.endswith(unit[-2:])]
+            return (same_kind or previous or [unit])[-1]
+        if m := self.anaphor.match(unit):
+            rest = m.group(1)
+            for head_len in range(len(rest), 1, -1):
+                head = rest[:head_len]
+                full = re.findall(rf"([\u4e00-\u9fff·]{{2,12}}?{re.escape(head)})(?![\u4e00-\u9fff]*该)", earlier_text)
+                full = [f for f in full if not f.startswith(("该", "本")) and len(f) > len(head)]
+                if full:
+                    return full[0] + rest[head_len:]
+        return unit
+
+
+def sentence_frame(corpus) -> pd.DataFrame:
+    """Sentences joined with their paragraph's role, section and lead, in document order."""
+    paragraphs = corpus.paragraphs[["para_id", "role", "section", "lead", "start", "text"]].rename(
+        columns={"start": "para_start", "text": "para_text"})
+    return corpus.sentences.merge(paragraphs, on="para_id", how="left").sort_values(["doc_id", "sent_no"])

@@ -1,0 +1,158 @@
+"""Numbered formulas (提法): fixed numbered expressions of party language such as
+三会一课, 两个维护, 四个意识, 两化一创, 一支部一特色一品牌, “334”工程, 四位一体.
+
+A formula is found when it is
+- a quoted digit code (“334”, “13131+X”) that no brand cue claims;
+- a quoted name led by a small Chinese numeral (“两化”, “三+”, “六个有力”,
+  “四结合”), or made of numeral-syllable pairs (“一支部一特色一品牌”);
+- in the lexicon of fixed expressions (十四五, 八项规定, 三会一课 …), quoted or not;
+- an unquoted four-character numeral pair (三会一课, 两学一做) or “N个X” with X in
+  the counted-heads list (五个标准化).
+Every later occurrence of a formula found in a report is a mention too.
+
+Expansions are read where the report gives one: in parentheses right after
+(“两化”(标准化、有形化)), after 即 (“三+”项目,即“…”), as a quoted or
+enumerated list right before (“A、B、C”五个标准化; A结合、B结合“四结合”), or
+as the 一是…N是 items that follow “N个X”.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans, sentence_frame
+
+COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"]
+SMALL = "一二两三四五六七八九十"
+_DIGIT_CODE = re.compile(r"^[0-9]{2,}(?:[+＋][0-9A-Za-z]+)*$")
+_NUMERAL_LED = re.compile(rf"^[{SMALL}]{{1,2}}(?:个)?[\u4e00-\u9fff+＋]{{1,4}}$")
+_PAIRS = re.compile(rf"^(?:[{SMALL}][^{CHINESE_NUMERALS}\W\d]{{1,2}}){{2,4}}$")
+_FOUR = re.compile(rf"(?<!第)[{SMALL}][^{CHINESE_NUMERALS}\W\d][{SMALL}][^{CHINESE_NUMERALS}\W\d]")
+_ENUM_ITEM = re.compile(rf"^([{SMALL}])是(.+?)[。；;]?$")
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    cues = load_cues()["formulas"]
+    lexicon = re.compile(alternation(cues["lexicon"]))
+    counted = re.compile(rf"(?<!第)[{SMALL}]个(?:{alternation(cues['counted_heads'])})")
+    lead = re.compile(rf"^(?:{alternation(cues['expansion_lead_verbs'])})")
+    return lexicon, counted, lead
+
+
+def looks_like_formula(name: str, anywhere: bool = False) -> bool:
+    """True for a name that is itself a numbered formula (or, with anywhere, contains one)."""
+    lexicon, counted, _ = _patterns()
+    if anywhere:
+        return bool(lexicon.search(name) or counted.search(name) or _FOUR.search(name))
+    if _DIGIT_CODE.match(name) or is_fixed_formula(name):
+        return True
+    if _NUMERAL_LED.match(name):
+        numerals = re.match(rf"^[{CHINESE_NUMERALS}]+", name).group(0)
+        return not re.search("[百千万亿]", numerals) and len(name) <= 6  # 五百强 is a ranking, not a formula
+    return False
+
+
+def is_fixed_formula(name: str) -> bool:
+    """In the lexicon, or made of numeral-syllable pairs (两化一创): a formula even before 品牌."""
+    lexicon, _, _ = _patterns()
+    return bool(lexicon.fullmatch(name) or _PAIRS.match(name))
+
+
+def _count_of(formula: str) -> int | None:
+    """The count a formula announces (六个有力 → 6), when it has exactly one numeral."""
+    numerals = re.findall(rf"[{SMALL}]+", formula)
+    if len(numerals) == 1 and formula.startswith(numerals[0]):
+        return chinese_to_number(numerals[0])
+    return None
+
+
+def _split_items(text: str, count: int | None = None) -> list[str]:
+    """Items of a list written with 、 (or + when that gives the announced count)."""
+    by_comma = [item.strip() for item in text.split("、") if item.strip()]
+    if len(by_comma) == count or (count is None and len(by_comma) > 1):
+        return by_comma
+    by_plus = [item.strip() for item in re.split(r"[+＋、]", text) if item.strip()]
+    return by_plus if count is None or len(by_plus) == count else by_comma
+
+
+def expansion_at(sentence: str, start: int, end: int, formula: str) -> str:
+    """The expansion the sentence gives for the formula at [start, end), or ""."""
+    _, _, lead = _patterns()
+    count = _count_of(formula)
+    after, before = sentence[end:], sentence[:start]
+    if m := re.match(r"^”?[(（]([^)）]{2,60})[)）]", after):
+        return m.group(1)
+    if m := re.match(r"^”?[^，,。；;“]{0,6}[，,]?即[:：]?“([^”]{2,80})”", after):
+        return m.group(1)
+    if m := re.search(r"“([^“”]{4,120})”(?:的)?$", before):
+        items = _split_items(m.group(1), count)
+        if len(items) >= 2 and (count is None or len(items) == count):
+            return m.group(1)
+    clause = re.split(r"[，,。；;：:]", before.rstrip("“"))[-1]
+    items = clause.split("、")
+    if count and len(items) == count and len(items) >= 2:
+        items[0] = lead.sub("", items[0])
+        return "、".join(items)
+    return ""
+
+
+def _enumerated_expansion(sentences: list[str], index: int, formula: str) -> str:
+    """一是A。…N是B。 in the sentences after a “N个X” formula."""
+    count = _count_of(formula)
+    if not count or "个" not in formula:
+        return ""
+    items, expected = [], 1
+    for text in sentences[index + 1:index + 1 + 4 * count]:
+        m = _ENUM_ITEM.match(text)
+        if m and chinese_to_number(m.group(1)) == expected:
+            items.append(m.group(2))
+            expected += 1
+            if expected > count:
+                return "、".join(items)
+    return ""
+
+
+def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, formula, quoted) found in one sentence, before propagation."""
+    lexicon, counted, _ = _patterns()
+    found = []
+    for q in quoted_spans(sentence):
+        name = q.inner.strip()
+        if looks_like_formula(name):
+            found.append((q.open + 1, q.close, name, True))
+    for pattern in (lexicon, counted, _FOUR):
+        for m in pattern.finditer(sentence):
+            found.append((m.start(), m.end(), m.group(0), False))
+    return found
+
+
+def extract_formulas(corpus, brand_names: dict[str, set[str]] | None = None) -> pd.DataFrame:
+    """One row per mention. ``brand_names`` (doc_id → names) keeps brands such as “三心” out."""
+    brand_names = brand_names or {}
+    frame = sentence_frame(corpus)
+    rows = []
+    for doc_id, doc_sentences in frame.groupby("doc_id", sort=False):
+        sentences = doc_sentences["text"].tolist()
+        brands = brand_names.get(doc_id, set())
+        found: dict[str, str] = {}
+        for i, sentence in enumerate(sentences):
+            for start, end, formula, quoted in _candidates(sentence):
+                if formula in brands:
+                    continue
+                expansion = expansion_at(sentence, start, end, formula) or _enumerated_expansion(sentences, i, formula)
+                if formula not in found or (expansion and not found[formula]):
+                    found[formula] = expansion
+        if not found:
+            continue
+        # Every occurrence of every formula found, longest first, none inside another.
+        pattern = re.compile(alternation(found))
+        for row in doc_sentences.itertuples(index=False):
+            quotes = [(q.open + 1, q.close) for q in quoted_spans(row.text)]
+            for m in pattern.finditer(row.text):
+                rows.append({"doc_id": doc_id, "formula": m.group(0), "expansion": found[m.group(0)],
+                             "quoted": (m.start(), m.end()) in quotes, "sent_id": row.sent_id,
+                             "start": row.start + m.start(), "end": row.start + m.end()})
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -1,0 +1,103 @@
+"""Reconciliation: where a report states how many of something it has, compare
+the stated count with the number of things it actually names.
+
+Three kinds of statement:
+- ``brands``: a stated number of brands (创建党建品牌15个, 五大品牌) against the
+  brands (kind ``brand``) extracted from the same report;
+- ``enumeration``: an exact count right after a list (申报遴选、培育创建、考核认定、
+  巩固成果4个步骤; A、B和C三个党小组) against the items listed;
+- ``formula``: a formula that announces a count (两化, 六个有力, 四位一体) against
+  the items of its expansion.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .common import alternation, chinese_to_number, load_cues, mask_quotes, quoted_spans, sentence_frame
+from .formulas import _count_of, _split_items
+
+COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
+_NUMBER = r"(?P<n>[0-9]+|[一二两三四五六七八九十百]+)"
+_ENUM_COUNT = re.compile(rf"{_NUMBER}(?:个|项|大|类|种|方面)")
+SHORT_ITEM = 8  # list items longer than this are a clause that carries the list
+
+
+def _to_int(text: str) -> int | None:
+    return int(text) if text.isdigit() else chinese_to_number(text)
+
+
+def _row(doc_id, kind, statement, stated, names, sent_id, start, end) -> dict:
+    return {"doc_id": doc_id, "kind": kind, "statement": statement, "stated": stated, "found": len(names),
+            "names": "、".join(names), "status": "match" if stated == len(names) else "mismatch",
+            "sent_id": sent_id, "start": start, "end": end}
+
+
+def _list_items(text: str, lead_verbs: re.Pattern, max_items: int) -> list[str]:
+    """The items of the list that ends ``text``, read backwards while they are short.
+
+    …进行安全知识、技能、意识 → 安全知识, 技能, 意识; a long first part keeps only
+    what follows its last lead verb (进行, 由, 按照, 评选表彰).
+    """
+    quoted = re.search(r"“([^“”]+)”$", text)
+    if quoted and "、" in quoted.group(1):
+        return _split_items(quoted.group(1))
+    clause = re.split(r"[，,。；;：:]", text)[-1]
+    parts = [p.strip("“”") for p in clause.split("、")]
+    if len(parts) < 2:
+        return []
+    last = re.split(r"和|及", parts[-1])
+    parts = parts[:-1] + [p for p in last if p]
+    items: list[str] = []
+    for part in reversed(parts):
+        stripped = lead_verbs.split(part)[-1] or part
+        if len(part) <= SHORT_ITEM and stripped == part:
+            items.append(part)
+            continue
+        if 0 < len(stripped) <= SHORT_ITEM:
+            items.append(stripped)
+        break
+    items.reverse()
+    return items if 2 <= len(items) <= max_items else []
+
+
+def reconcile(corpus, brands: pd.DataFrame, formulas: pd.DataFrame) -> pd.DataFrame:
+    cues = load_cues()
+    brand_patterns = [re.compile(p) for p in cues["reconciliation"]["brand_counts"]]
+    lead_verbs = re.compile(alternation(cues["reconciliation"]["list_lead_verbs"]))
+    max_items = cues["reconciliation"]["max_items"]
+    rows = []
+    for row in sentence_frame(corpus).itertuples(index=False):
+        named = brands[(brands["doc_id"] == row.doc_id) & (brands["kind"] == "brand")]["name"].tolist()
+        masked = mask_quotes(row.text, quoted_spans(row.text))
+        claimed = []
+        for pattern in brand_patterns:
+            for m in pattern.finditer(masked):
+                if any(s <= m.start() < e for s, e in claimed):
+                    continue
+                claimed.append(m.span())
+                rows.append(_row(row.doc_id, "brands", row.text[m.start():m.end()], _to_int(m.group("n")), named,
+                                 row.sent_id, row.start + m.start(), row.start + m.end()))
+        for m in _ENUM_COUNT.finditer(row.text):
+            rest = row.text[m.end():m.end() + 2]
+            if any(s <= m.start() < e for s, e in claimed) or re.match(r"[余多]", rest) or m.start() == 0:
+                continue
+            if row.text[m.start() - 1] in "第、" or masked[m.start()] == "□":
+                continue
+            items = _list_items(row.text[:m.start()], lead_verbs, max_items)
+            stated = _to_int(m.group("n"))
+            if len(items) >= 2 and stated and 2 <= stated <= max_items:
+                rows.append(_row(row.doc_id, "enumeration", m.group(0),
+                                 stated, items, row.sent_id, row.start + m.start(), row.start + m.end()))
+    for f in formulas.drop_duplicates(["doc_id", "formula"]).itertuples(index=False):
+        count = _count_of(f.formula)
+        if count and f.expansion:
+            rows.append(_row(f.doc_id, "formula", f.formula, count, _split_items(f.expansion, count), f.sent_id, f.start,
+                             f.end))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    # A formula's own count (五个标准化) is reported once, as a formula.
+    formula_spans = set(zip(formulas["sent_id"], formulas["start"])) if len(formulas) else set()
+    keep = pd.Series([not (r.kind == "enumeration" and (r.sent_id, r.start) in formula_spans)
+                      for r in frame.itertuples()], index=frame.index, dtype=bool)
+    return frame.loc[keep].sort_values(["doc_id", "start"]).reset_index(drop=True)
