@@ -188,34 +188,33 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
                 return rule
         return None
 
-    survivors = []
-    for cand in candidates:
-        rule = first_match(cand[4], "any")
-        if rule:
-            remove(cand, rule.reason, rule.rule_id)
-        else:
-            survivors.append(cand)
+    def sift(cands, zone):
+        """Remove the lines a rule of ``zone`` matches; return the others."""
+        kept = []
+        for cand in cands:
+            rule = first_match(cand[4], zone)
+            if rule:
+                remove(cand, rule.reason, rule.rule_id)
+            else:
+                kept.append(cand)
+        return kept
+
+    survivors = sift(candidates, "any")
 
     prose = [i for i, c in enumerate(survivors) if _is_prose(c[4])]
     body_start = prose[0] if prose else 0
     body_end = prose[-1] if prose else len(survivors) - 1
 
     head, body, tail = survivors[:body_start], survivors[body_start:body_end + 1], survivors[body_end + 1:]
-    kept_head, title_index = _clean_head(head, rules, remove, first_match)
-    kept_tail = []
-    for cand in tail:
-        rule = first_match(cand[4], "tail")
-        if rule:
-            remove(cand, rule.reason, rule.rule_id)
-        else:
-            kept_tail.append(cand)
+    kept_head, title = _clean_head(head, remove, first_match)
+    kept_tail = sift(tail, "tail")
 
     lines = []
     for cand in kept_head + body + kept_tail:
         for col, piece in cand[3]:
             removed.append({"doc_id": raw.doc_id, "line_no": cand[0], "col": col, "text": piece,
                             "reason": "pinyin annotation", "rule": "pinyin"})
-        role = "title" if cand is title_index else "body"
+        role = "title" if cand is title else "body"
         lines.append(KeptLine(cand[0], cand[2], cand[4], role))
     lines.sort(key=lambda kept: kept.line_no)
     removed.sort(key=lambda row: (row["line_no"], -1 if row["col"] is pd.NA else row["col"]))
@@ -227,7 +226,7 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
                          settings={"opencc_config": OPENCC_CONFIG})
 
 
-def _clean_head(head, rules, remove, first_match):
+def _clean_head(head, remove, first_match):
     """Sort the lines before the body into metadata, title, byline header and menu."""
     remaining = []
     removed_kinds = {}
