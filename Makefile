@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the project (editable) with its dependencies
 
-report: $(STAMP) ## The main job: build every table from seeds/ into data/processed/
+report: $(STAMP) ## The main job: build every table from seeds/ into data/processed/, then the figures
 	$(BIN)/dangjian build $(SEEDS) --out $(OUT)
+	$(BIN)/dangjian figures $(OUT) --out figures
 
 build: $(STAMP) ## Build the tables only (same as report until the notebooks land)
 	$(BIN)/dangjian build $(SEEDS) --out $(OUT)

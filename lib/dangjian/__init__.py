@@ -3,5 +3,8 @@ __version__ = "0.1.0"
 
 from .corpus import Corpus, build_corpus, load_corpus, write_corpus  # noqa: E402
 from .reading import ReadError, read_report  # noqa: E402
+from .textstats import kwic  # noqa: E402
+from .tokens import tokenize  # noqa: E402
 
-__all__ = ["Corpus", "ReadError", "build_corpus", "load_corpus", "read_report", "write_corpus", "__version__"]
+__all__ = ["Corpus", "ReadError", "build_corpus", "kwic", "load_corpus", "read_report", "tokenize", "write_corpus",
+           "__version__"]

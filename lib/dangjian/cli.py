@@ -6,7 +6,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .config import PROCESSED_DIR, SEEDS_DIR
+from .config import FIGURES_DIR, PROCESSED_DIR, SEEDS_DIR
 
 COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 
@@ -18,7 +18,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            corpus = build_corpus(seeds)
+            corpus = build_corpus(seeds, backend=args.backend)
     except (FileNotFoundError, ValueError) as exc:
         print(f"dangjian build: {exc}", file=sys.stderr)
         return 2
@@ -39,6 +39,19 @@ def _build(args: argparse.Namespace) -> int:
     if not len(docs):
         print(f"dangjian build: no reports (*.txt) in {seeds}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from .corpus import load_corpus
+    from .figures import make_figures
+
+    corpus = load_corpus(Path(args.source))
+    if corpus.documents.empty:
+        print(f"dangjian figures: no reports in {args.source}", file=sys.stderr)
+        return 1
+    paths = make_figures(corpus, Path(args.out))
+    print(f"Wrote {len(paths)} figures to {args.out}")
     return 0
 
 
@@ -64,7 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="build the tables from a folder of reports")
     build.add_argument("seeds", nargs="?", default=str(SEEDS_DIR), help="folder of reports (default: seeds/)")
     build.add_argument("--out", default=str(PROCESSED_DIR), help="output folder (default: data/processed/)")
+    build.add_argument("--backend", default="rjieba", choices=["rjieba", "jieba"], help="segmenter (default: rjieba)")
     build.set_defaults(func=_build)
+    figures = sub.add_parser("figures", help="draw the charts and word clouds")
+    figures.add_argument("source", nargs="?", default=str(PROCESSED_DIR),
+                         help="built tables (default: data/processed/) or a folder of reports")
+    figures.add_argument("--out", default=str(FIGURES_DIR), help="output folder (default: figures/)")
+    figures.set_defaults(func=_figures)
     counts = sub.add_parser("counts", help="print the README's cleaning-counts table for a folder of reports")
     counts.add_argument("seeds", nargs="?", default=str(SEEDS_DIR))
     counts.add_argument("--readme", help="rewrite the counts block of this README instead of printing")

@@ -20,6 +20,7 @@ from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, clean, load_rules
 from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
 from .extraction import extract_all, reconciliation as reconciliation_module
 from .extraction.common import CUES_FILE
+from . import textstats, tokens as tokens_module
 from .config import CATALOG_NAME, PROCESSED_DIR, REPORT_SUFFIXES, SEEDS_DIR
 from .metadata import extract_metadata
 from .reading import ReadError, read_report
@@ -49,13 +50,23 @@ COLUMNS = {
     "formulas": formulas_module.COLUMNS,
     "metrics": metrics_module.COLUMNS,
     "reconciliation": reconciliation_module.COLUMNS,
+    "tokens": tokens_module.COLUMNS,
+    "frequencies": ["doc_id", "org_label", "token", "n", "per_10k_chars", "rank"],
+    "keyness": ["doc_id", "org_label", "token", "n_target", "n_reference", "g2", "p", "log_ratio", "rank"],
+    "sentence_themes": ["doc_id", "sent_id", "theme", "theme_en", "keywords", "text"],
+    "theme_shares": ["doc_id", "org_label", "theme", "theme_en", "n_sentences", "n_sentences_total", "share"],
+    "similarity": ["doc_a", "doc_b", "org_a", "org_b", "cosine"],
+    "cooccurrence": ["source", "target", "n_sentences", "pmi"],
 }
 INT_COLUMNS = {"n_converted_chars", "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines",
                "n_pinyin_removed", "para_no", "line_no", "start", "end", "sent_no", "col",
-               "n_mentions", "stated", "found"}
-FLOAT_COLUMNS = {"value", "value_base"}
+               "n_mentions", "stated", "found", "n", "rank", "n_target", "n_reference", "n_sentences",
+               "n_sentences_total"}
+FLOAT_COLUMNS = {"value", "value_base", "per_10k_chars", "g2", "p", "log_ratio", "share", "cosine", "pmi"}
 BOOL_COLUMNS = {"redacted", "quoted"}
 EXTRACTED = ("brands", "formulas", "metrics", "reconciliation")
+ANALYSED = ("tokens", "frequencies", "keyness", "sentence_themes", "theme_shares", "similarity", "cooccurrence")
+DERIVED = EXTRACTED + ANALYSED
 
 
 def para_id(doc_id: str, para_no: int) -> str:
@@ -79,9 +90,16 @@ class Corpus:
     formulas: pd.DataFrame
     metrics: pd.DataFrame
     reconciliation: pd.DataFrame
+    tokens: pd.DataFrame
+    frequencies: pd.DataFrame
+    keyness: pd.DataFrame
+    sentence_themes: pd.DataFrame
+    theme_shares: pd.DataFrame
+    similarity: pd.DataFrame
+    cooccurrence: pd.DataFrame
     settings: dict = field(default_factory=dict)
 
-    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", *EXTRACTED)
+    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", *DERIVED)
 
     def text(self, doc_id: str) -> str:
         """The normalised (simplified, cleaned) text that all offsets point into."""
@@ -94,7 +112,9 @@ class Corpus:
 
 def _table(name: str, rows) -> pd.DataFrame:
     """A table with the documented columns, in order, with stable dtypes (so writes are byte-identical)."""
+    attrs = {} if isinstance(rows, list) else dict(rows.attrs)
     frame = pd.DataFrame(rows, columns=COLUMNS[name]) if isinstance(rows, list) else rows.reindex(columns=COLUMNS[name])
+    frame.attrs = attrs
     for column in frame.columns:
         if column in INT_COLUMNS:
             frame[column] = frame[column].astype("Int64")
@@ -157,14 +177,14 @@ def _progress(items, total: int, desc: str):
     return tqdm(items, total=total, desc=desc, unit="file")
 
 
-def build_corpus(folder: Path | str | None = None) -> Corpus:
+def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.DEFAULT_BACKEND) -> Corpus:
     folder = Path(folder) if folder is not None else SEEDS_DIR
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder of reports")
     files = report_files(folder)
     catalog = read_catalog(folder)
     rules = load_rules()
-    rows: dict[str, list] = {name: [] for name in Corpus.TABLES if name not in EXTRACTED}
+    rows: dict[str, list] = {name: [] for name in Corpus.TABLES if name not in DERIVED}
     for path in _progress(files, len(files), "reading reports"):
         try:
             result = process_report(path, rules)
@@ -196,12 +216,33 @@ def build_corpus(folder: Path | str | None = None) -> Corpus:
         "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
         "extraction_cues_sha256": hashlib.sha256(CUES_FILE.read_bytes()).hexdigest(),
     }
-    base = {name: _table(name, rows[name]) for name in Corpus.TABLES if name not in EXTRACTED}
-    corpus = Corpus(**base, **{name: _table(name, []) for name in EXTRACTED}, settings=settings)
+    base = {name: _table(name, rows[name]) for name in Corpus.TABLES if name not in DERIVED}
+    corpus = Corpus(**base, **{name: _table(name, []) for name in DERIVED}, settings=settings)
     if len(corpus.documents):
         for name, table in extract_all(corpus).items():
             setattr(corpus, name, _table(name, table))
+        for name, table in analyse(corpus, backend).items():
+            setattr(corpus, name, _table(name, table))
+        corpus.settings["tokens"] = dict(corpus.tokens.attrs.get("settings", {}))
     return corpus
+
+
+def analyse(corpus: Corpus, backend: str = tokens_module.DEFAULT_BACKEND) -> dict[str, pd.DataFrame]:
+    """Tokens and the comparison tables (frequencies, keyness, themes, similarity, co-occurrence)."""
+    tokens = tokens_module.tokenize(corpus, backend)
+    settings = tokens.attrs.get("settings", {})
+    sentence_themes = textstats.code_themes(corpus.sentences)
+    result = {
+        "tokens": tokens,
+        "frequencies": textstats.frequencies(tokens, corpus.documents),
+        "keyness": textstats.keyness(tokens, corpus.documents),
+        "sentence_themes": sentence_themes,
+        "theme_shares": textstats.theme_shares(sentence_themes, corpus.sentences, corpus.documents),
+        "similarity": textstats.similarity(tokens, corpus.documents),
+        "cooccurrence": textstats.cooccurrence(tokens),
+    }
+    result["tokens"].attrs["settings"] = settings
+    return result
 
 
 def write_corpus(corpus: Corpus, out_dir: Path | str) -> list[Path]:

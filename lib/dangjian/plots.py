@@ -1,0 +1,206 @@
+"""Plots: one CJK font for matplotlib and wordcloud, the project style, and the
+comparison charts (keyness bars, theme heatmap, co-occurrence network,
+similarity heatmap) and word clouds, saved as PNG.
+
+The font: a system CJK font when one is installed (Noto Sans CJK SC, Source
+Han Sans, WenQuanYi …); otherwise Noto Sans SC from the PyPI package
+``justmytype-intl-cjk``, so a fresh machine needs no root and no system fonts.
+That package ships a variable font whose default instance is Thin, so a static
+Regular (weight 400) instance is made once with fontTools and cached
+(``DANGJIAN_CACHE`` or ~/.cache/dangjian).
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import DATA_DIR
+
+STYLE_FILE = DATA_DIR / "dangjian.mplstyle"
+SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                       "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC")
+PROBE = "党建品牌创建两化一创魅力"
+RANDOM_STATE = 42
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("DANGJIAN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "dangjian")
+    return Path(base)
+
+
+def _covers(path: str, text: str = PROBE) -> bool:
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        font = FT2Font(path)
+    except (OSError, RuntimeError):
+        return False
+    return all(font.get_char_index(ord(ch)) for ch in text)
+
+
+def _system_cjk_font() -> Path | None:
+    from matplotlib import font_manager
+
+    by_name = {}
+    for entry in font_manager.fontManager.ttflist:
+        by_name.setdefault(entry.name, []).append(entry)
+    for family in SYSTEM_CJK_FAMILIES:
+        for entry in by_name.get(family, []):
+            if entry.weight in (400, "normal", "regular") and _covers(entry.fname):
+                return Path(entry.fname)
+    return None
+
+
+def _packaged_font() -> Path:
+    from importlib.resources import files
+
+    variable = Path(str(files("justmytype_intl_cjk") / "fonts" / "ofl" / "notosanssc" / "NotoSansSC[wght].ttf"))
+    target = _cache_dir() / "NotoSansSC-Regular.ttf"
+    if not target.exists():
+        from fontTools.ttLib import TTFont
+        from fontTools.varLib import instancer
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        static = instancer.instantiateVariableFont(TTFont(variable), {"wght": 400}, updateFontNames=True)
+        partial = target.with_suffix(".partial")
+        static.save(partial)
+        partial.replace(target)  # atomic, so a parallel run never reads half a font
+    return target
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> Path:
+    """The CJK font file used by every chart and word cloud."""
+    if override := os.environ.get("DANGJIAN_FONT"):
+        return Path(override)
+    return _system_cjk_font() or _packaged_font()
+
+
+def use_project_style() -> str:
+    """Apply the project style and CJK font to matplotlib; return the font's family name."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import font_manager, pyplot as plt
+
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    family = font_manager.FontProperties(fname=str(path)).get_name()
+    plt.style.use(str(STYLE_FILE))
+    plt.rcParams["font.family"] = [family]
+    return family
+
+
+def _save(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def word_cloud(frequencies: dict[str, float], path: Path, width: int = 1200, height: int = 700) -> Path:
+    """A word cloud from filtered token counts (never raw text), fixed random_state."""
+    from wordcloud import WordCloud
+
+    if not frequencies:
+        raise ValueError(f"{path.name}: no tokens to draw")
+    cloud = WordCloud(font_path=str(cjk_font_path()), width=width, height=height, background_color="white",
+                      random_state=RANDOM_STATE, prefer_horizontal=1.0, collocations=False, max_words=120,
+                      colormap="viridis")
+    cloud.generate_from_frequencies(frequencies)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cloud.to_file(str(path))
+    return path
+
+
+def keyness_bars(keyness: pd.DataFrame, path: Path, top_n: int = 10) -> Path:
+    """Top distinctive terms (signed G²) of each organization, one panel each."""
+    import matplotlib.pyplot as plt
+
+    use_project_style()
+    groups = list(keyness.groupby("doc_id", sort=True))
+    cols = min(3, len(groups)) or 1
+    rows = int(np.ceil(len(groups) / cols)) or 1
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
+    for ax in axes.flat[len(groups):]:
+        ax.axis("off")
+    for ax, (_, group) in zip(axes.flat, groups):
+        group = group.astype({"g2": float})
+        top = group[group["g2"] > 0].nlargest(top_n, "g2").iloc[::-1]
+        ax.barh(top["token"], top["g2"], color="#b22222")
+        ax.set_title(group["org_label"].iloc[0], fontsize=13)
+        ax.set_xlabel("keyness (G², vs. the other reports)")
+    fig.suptitle("Distinctive terms per organization", fontsize=17)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def theme_heatmap(theme_shares: pd.DataFrame, path: Path) -> Path:
+    """Organization × theme: the share of each report's sentences that carry each theme."""
+    import matplotlib.pyplot as plt
+
+    use_project_style()
+    table = theme_shares.pivot_table(index="org_label", columns="theme", values="share", sort=False)
+    fig, ax = plt.subplots(figsize=(1.2 * len(table.columns) + 3, 0.7 * len(table) + 2.5))
+    values = table.to_numpy(dtype=float)
+    image = ax.imshow(values, cmap="Reds", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(table.columns)), table.columns, rotation=40, ha="right")
+    ax.set_yticks(range(len(table.index)), table.index)
+    for (i, j), value in np.ndenumerate(values):
+        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=10,
+                color="white" if value > 0.55 else "black")
+    ax.set_xlabel("theme (codebook: data/themes.yaml)")
+    ax.set_ylabel("organization")
+    ax.set_title("Share of sentences carrying each theme")
+    fig.colorbar(image, ax=ax, label="share of sentences")
+    return _save(fig, path)
+
+
+def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: Path, max_edges: int = 60) -> Path:
+    """The strongest within-sentence co-occurrence links; node size = frequency, edge width = shared sentences."""
+    import matplotlib.pyplot as plt
+    import networkx as nx
+
+    from .textstats import cooccurrence_graph
+
+    use_project_style()
+    graph = cooccurrence_graph(edges, max_edges)
+    counts = frequencies[frequencies["doc_id"] == "all"].set_index("token")["n"].astype(int)
+    layout = nx.spring_layout(graph, seed=RANDOM_STATE, k=0.9, weight="weight")
+    fig, ax = plt.subplots(figsize=(12, 9))
+    widths = [0.4 + 0.5 * graph[a][b]["weight"] for a, b in graph.edges]
+    nx.draw_networkx_edges(graph, layout, ax=ax, width=widths, edge_color="#999999", alpha=0.6)
+    sizes = [40 + 12 * counts.get(node, 1) for node in graph.nodes]
+    nx.draw_networkx_nodes(graph, layout, ax=ax, node_size=sizes, node_color="#f4a582", edgecolors="#b2182b")
+    nx.draw_networkx_labels(graph, layout, ax=ax, font_family=use_project_style(), font_size=11,
+                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
+    ax.set_title("Terms that share sentences (strongest links)")
+    ax.axis("off")
+    return _save(fig, path)
+
+
+def similarity_heatmap(similarity: pd.DataFrame, order: list[str], path: Path) -> Path:
+    """Cosine similarity of the organizations' TF-IDF vectors, in clustering order."""
+    import matplotlib.pyplot as plt
+
+    use_project_style()
+    labels = similarity.drop_duplicates("doc_a").set_index("doc_a")["org_a"]
+    square = similarity.pivot(index="doc_a", columns="doc_b", values="cosine").loc[order, order]
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    values = square.to_numpy(dtype=float)
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1)
+    names = [labels[d] for d in order]
+    ax.set_xticks(range(len(order)), names, rotation=35, ha="right")
+    ax.set_yticks(range(len(order)), names)
+    for (i, j), value in np.ndenumerate(values):
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value > 0.6 else "black")
+    ax.set_title("Similarity of the reports (cosine, TF-IDF)")
+    fig.colorbar(image, ax=ax, label="cosine similarity")
+    return _save(fig, path)

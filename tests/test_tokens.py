@@ -1,0 +1,74 @@
+"""Tokens: dictionary words stay whole, filters work, both backends agree on the seeds."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dangjian import tokens as tk
+
+
+def test_user_dict_file_is_clean():
+    raw = tk.USER_DICT.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw and raw.endswith(b"\n")
+    entries = tk.read_user_dict()
+    assert len(entries) >= 50
+    assert all(freq >= 10_000 for _, freq, _ in entries)  # a low frequency lets jieba split the word
+    assert len({w for w, _, _ in entries}) == len(entries)
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf\xe4\xb8\x89\xe4\xbc\x9a 100 nz\n", "三会一课 100 nz\r\n".encode(),
+                                     "三会一课 nz\n".encode()])
+def test_a_broken_user_dict_is_refused(tmp_path, content):
+    path = tmp_path / "userdict.txt"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="userdict.txt"):
+        tk.read_user_dict(path)
+
+
+@pytest.mark.parametrize("backend", tk.BACKENDS)
+def test_every_dictionary_entry_and_extracted_name_comes_out_whole(backend, seed_corpus):
+    extra = tk.corpus_words(seed_corpus)
+    segmenter = tk.Segmenter(backend, extra)
+    words = [w for w, _, _ in tk.read_user_dict()] + [w for w in extra if tk._JIEBA_WORD.match(w) and len(w) > 1]
+    broken = []
+    for word in words:
+        for context in (f"我们开展{word}的工作", f"通过{word}推动发展", word):
+            if word not in [t for t, _, _, _ in segmenter.tag(context)]:
+                broken.append((word, context))
+    assert not broken
+
+
+def test_filters_drop_noise_and_keep_dictionary_words(seed_corpus):
+    tokens = set(seed_corpus.tokens["token"])
+    for empty in ("工作", "开展", "通过", "进一步", "不断", "的", "哪里"):
+        assert empty not in tokens
+    for fragment in ("ng", "sh", "zh", "dāng", "fā"):
+        assert fragment not in tokens
+    dictionary = tk.Segmenter("rjieba", tk.corpus_words(seed_corpus)).words
+    numbers = [t for t in tokens - dictionary if re.fullmatch(r"[0-9.]+|第?[一二三四五六七八九十]+[个期米]?", t)]
+    assert not numbers
+    for word in ("魅力GPS", "POWER", "三会一课", "流动党员之家", "党建品牌", "5S"):
+        assert word in tokens, word
+
+
+def test_backends_give_the_same_tokens_on_the_seeds(seed_corpus):
+    fast = tk.tokenize(seed_corpus, "rjieba")
+    slow = tk.tokenize(seed_corpus, "jieba")
+    columns = ["doc_id", "sent_id", "token", "start", "end"]
+    assert fast[columns].equals(slow[columns])
+    assert tk.DEFAULT_BACKEND == "rjieba"  # allowed only because the line above holds
+
+
+def test_tokens_point_at_the_text_and_record_settings(seed_corpus):
+    texts = seed_corpus.documents.set_index("doc_id")["text"]
+    for row in seed_corpus.tokens.itertuples():
+        assert texts[row.doc_id][row.start:row.end] == row.token
+    settings = seed_corpus.settings["tokens"]
+    assert settings["backend"] == "rjieba" and settings["hmm"] is False and settings["n_extra_words"] > 0
+    assert settings["user_dict_sha256"] == __import__("hashlib").sha256(tk.USER_DICT.read_bytes()).hexdigest()
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="unknown backend"):
+        tk.Segmenter("thulac")
