@@ -134,20 +134,26 @@ class CleanedReport:
     settings: dict = field(default_factory=dict)
 
 
+_HAN = re.compile("[\u3400-\u9fff]")
+SCRIPT_SAMPLE_CHARS = 4000  # enough text to tell the script; converting whole long reports back costs time
+
+
 def detect_script(original: str, simplified: str) -> tuple[str, int]:
     """Classify by the share of Han characters OpenCC had to change.
 
     t2s leaves simplified text alone, while s2t changes a large share of it;
-    traditional text is the reverse. Both shares high means mixed script.
+    traditional text is the reverse. Both shares high means mixed script. The
+    s2t share is measured on the first ``SCRIPT_SAMPLE_CHARS`` characters.
     """
-    han = [ch for ch in original if "\u3400" <= ch <= "\u9fff"]
-    changed = sum(a != b for a, b in zip(original, simplified)) + abs(len(original) - len(simplified))
+    changed = sum(map(str.__ne__, original, simplified)) + abs(len(original) - len(simplified))
+    han = len(_HAN.findall(original))
     if not han:
         return "none", changed
-    to_traditional = _converter_s2t().convert(original)
-    simplified_only = sum(a != b for a, b in zip(original, to_traditional))
-    trad_share = changed / len(han)
-    simp_share = simplified_only / len(han)
+    sample = original[:SCRIPT_SAMPLE_CHARS]
+    sample_han = len(_HAN.findall(sample)) or 1
+    simplified_only = sum(map(str.__ne__, sample, _converter_s2t().convert(sample)))
+    trad_share = changed / han
+    simp_share = simplified_only / sample_han
     if trad_share < 0.01:
         return "simplified", changed
     if simp_share < 0.10:
@@ -179,7 +185,7 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
         candidates.append([line_no, folded, depinyined, pieces, to_simplified(depinyined)])
 
     def remove(cand, reason, rule_id):
-        removed.append({"doc_id": raw.doc_id, "line_no": cand[0], "col": pd.NA, "text": cand[1],
+        removed.append({"doc_id": raw.doc_id, "line_no": cand[0], "col": None, "text": cand[1],
                         "reason": reason, "rule": rule_id})
 
     def first_match(simplified, zone):
@@ -217,7 +223,7 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
         role = "title" if cand is title else "body"
         lines.append(KeptLine(cand[0], cand[2], cand[4], role))
     lines.sort(key=lambda kept: kept.line_no)
-    removed.sort(key=lambda row: (row["line_no"], -1 if row["col"] is pd.NA else row["col"]))
+    removed.sort(key=lambda row: (row["line_no"], -1 if row["col"] is None else row["col"]))
 
     original = "\n".join(kept.original for kept in lines)
     simplified = "\n".join(kept.text for kept in lines)

@@ -12,31 +12,29 @@ COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .corpus import build_corpus, write_corpus
+    from .build import build
 
     seeds, out = Path(args.seeds), Path(args.out)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            corpus = build_corpus(seeds, backend=args.backend)
+            result = build(seeds, out, backend=args.backend, workers=args.workers)
     except (FileNotFoundError, ValueError) as exc:
         print(f"dangjian build: {exc}", file=sys.stderr)
         return 2
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)
-    write_corpus(corpus, out)
-    docs = corpus.documents
-    print(f"Built {len(docs)} report(s) from {seeds} into {out}: {len(corpus.paragraphs)} paragraphs, "
-          f"{len(corpus.sentences)} sentences, {len(corpus.removed)} removed pieces; "
-          f"{len(corpus.brands)} brands, {corpus.formulas['formula'].nunique()} formulas "
-          f"({len(corpus.formulas)} mentions), {len(corpus.metrics)} metrics, "
-          f"{len(corpus.reconciliation)} reconciliation rows.")
-    if len(corpus.failures):
-        print(f"{len(corpus.failures)} file(s) failed:", file=sys.stderr)
-        for row in corpus.failures.itertuples():
-            print(f"  {row.file}: {row.reason}", file=sys.stderr)
+    rows = result.rows
+    print(f"Built {rows['documents']} report(s) from {seeds} into {out}: {rows['paragraphs']} paragraphs, "
+          f"{rows['sentences']} sentences, {rows['removed']} removed pieces; {rows['brands']} brands, "
+          f"{rows['formulas']} formula mentions, {rows['metrics']} metrics, {rows['reconciliation']} "
+          f"reconciliation rows; {rows['tokens']} tokens.")
+    if result.failures:
+        print(f"{len(result.failures)} file(s) failed:", file=sys.stderr)
+        for file, reason in result.failures:
+            print(f"  {file}: {reason}", file=sys.stderr)
         return 1
-    if not len(docs):
+    if not rows["documents"]:
         print(f"dangjian build: no reports (*.txt) in {seeds}", file=sys.stderr)
         return 1
     return 0
@@ -78,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("seeds", nargs="?", default=str(SEEDS_DIR), help="folder of reports (default: seeds/)")
     build.add_argument("--out", default=str(PROCESSED_DIR), help="output folder (default: data/processed/)")
     build.add_argument("--backend", default="rjieba", choices=["rjieba", "jieba"], help="segmenter (default: rjieba)")
+    build.add_argument("--workers", type=int, default=None,
+                       help="processes (default: all cores for 40 reports or more, else 1)")
     build.set_defaults(func=_build)
     figures = sub.add_parser("figures", help="draw the charts and word clouds")
     figures.add_argument("source", nargs="?", default=str(PROCESSED_DIR),

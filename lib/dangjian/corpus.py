@@ -1,27 +1,25 @@
-"""The corpus: run reading → cleaning → metadata → structure over a folder of
-reports and hold the results as tidy pandas tables.
+"""The corpus: the tables of one build, their documented columns and dtypes, and
+the per-report steps reading → cleaning → metadata → structure.
 
 ``build_corpus`` never stops at a bad file: each failure becomes a row of the
-``failures`` table (file, reason) and the other reports still build.
+``failures`` table (file, reason) and the other reports still build. The
+streaming build itself (extraction, tokens, statistics, writing) is in
+``dangjian.build``.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, clean, load_rules
-from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
-from .extraction import extract_all, reconciliation as reconciliation_module
-from .extraction.common import CUES_FILE
 from . import textstats, tokens as tokens_module
-from .config import CATALOG_NAME, PROCESSED_DIR, REPORT_SUFFIXES, SEEDS_DIR
+from .cleaning import clean
+from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
+from .extraction import reconciliation as reconciliation_module
+from .config import CATALOG_NAME, REPORT_SUFFIXES, SEEDS_DIR
 from .metadata import extract_metadata
 from .reading import ReadError, read_report
 from .structure import build_structure
@@ -51,12 +49,12 @@ COLUMNS = {
     "metrics": metrics_module.COLUMNS,
     "reconciliation": reconciliation_module.COLUMNS,
     "tokens": tokens_module.COLUMNS,
-    "frequencies": ["doc_id", "org_label", "token", "n", "per_10k_chars", "rank"],
-    "keyness": ["doc_id", "org_label", "token", "n_target", "n_reference", "g2", "p", "log_ratio", "rank"],
-    "sentence_themes": ["doc_id", "sent_id", "theme", "theme_en", "keywords", "text"],
-    "theme_shares": ["doc_id", "org_label", "theme", "theme_en", "n_sentences", "n_sentences_total", "share"],
-    "similarity": ["doc_a", "doc_b", "org_a", "org_b", "cosine"],
-    "cooccurrence": ["source", "target", "n_sentences", "pmi"],
+    "frequencies": textstats.FREQUENCY_COLUMNS,
+    "keyness": textstats.KEYNESS_COLUMNS,
+    "sentence_themes": textstats.SENTENCE_THEME_COLUMNS,
+    "theme_shares": textstats.THEME_SHARE_COLUMNS,
+    "similarity": textstats.SIMILARITY_COLUMNS,
+    "cooccurrence": textstats.COOCCURRENCE_COLUMNS,
 }
 INT_COLUMNS = {"n_converted_chars", "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines",
                "n_pinyin_removed", "para_no", "line_no", "start", "end", "sent_no", "col",
@@ -177,72 +175,22 @@ def _progress(items, total: int, desc: str):
     return tqdm(items, total=total, desc=desc, unit="file")
 
 
-def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.DEFAULT_BACKEND) -> Corpus:
+def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.DEFAULT_BACKEND,
+                 workers: int | None = None) -> Corpus:
+    """Build a folder of reports in memory: the streaming build into a temporary folder, read back.
+
+    One code path makes every table, whether an analyst calls this or runs ``dangjian build``.
+    """
+    import tempfile
+
+    from .build import build
+
     folder = Path(folder) if folder is not None else SEEDS_DIR
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such folder of reports")
-    files = report_files(folder)
-    catalog = read_catalog(folder)
-    rules = load_rules()
-    rows: dict[str, list] = {name: [] for name in Corpus.TABLES if name not in DERIVED}
-    for path in _progress(files, len(files), "reading reports"):
-        try:
-            result = process_report(path, rules)
-        except ReadError as exc:
-            rows["failures"].append({"file": path.name, "reason": exc.reason})
-            continue
-        for name, table_rows in result.items():
-            rows[name].extend(table_rows)
-
-    listed = dict(zip(catalog["file"], catalog.to_dict("records")))
-    for document in rows["documents"]:
-        entry = listed.get(document["file"])
-        if entry is None:
-            warnings.warn(f"{document['file']}: not listed in {CATALOG_NAME}; its catalog columns are empty",
-                          CatalogWarning, stacklevel=2)
-            entry = {}
-        for column in CATALOG_COLUMNS:
-            document[column] = entry.get(column, "")
-    present = {p.name for p in files}
-    for file in catalog["file"]:
-        if file not in present:
-            warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=2)
-
-    settings = {
-        "dangjian_version": __version__,
-        "source": str(folder),
-        "n_files": len(files),
-        "opencc_config": OPENCC_CONFIG,
-        "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
-        "extraction_cues_sha256": hashlib.sha256(CUES_FILE.read_bytes()).hexdigest(),
-    }
-    base = {name: _table(name, rows[name]) for name in Corpus.TABLES if name not in DERIVED}
-    corpus = Corpus(**base, **{name: _table(name, []) for name in DERIVED}, settings=settings)
-    if len(corpus.documents):
-        for name, table in extract_all(corpus).items():
-            setattr(corpus, name, _table(name, table))
-        for name, table in analyse(corpus, backend).items():
-            setattr(corpus, name, _table(name, table))
-        corpus.settings["tokens"] = dict(corpus.tokens.attrs.get("settings", {}))
+    with tempfile.TemporaryDirectory(prefix="dangjian-") as tmp:
+        result = build(folder, tmp, backend, workers)
+        corpus = read_tables(Path(tmp))
+    corpus.settings = result.settings
     return corpus
-
-
-def analyse(corpus: Corpus, backend: str = tokens_module.DEFAULT_BACKEND) -> dict[str, pd.DataFrame]:
-    """Tokens and the comparison tables (frequencies, keyness, themes, similarity, co-occurrence)."""
-    tokens = tokens_module.tokenize(corpus, backend)
-    settings = tokens.attrs.get("settings", {})
-    sentence_themes = textstats.code_themes(corpus.sentences)
-    result = {
-        "tokens": tokens,
-        "frequencies": textstats.frequencies(tokens, corpus.documents),
-        "keyness": textstats.keyness(tokens, corpus.documents),
-        "sentence_themes": sentence_themes,
-        "theme_shares": textstats.theme_shares(sentence_themes, corpus.sentences, corpus.documents),
-        "similarity": textstats.similarity(tokens, corpus.documents),
-        "cooccurrence": textstats.cooccurrence(tokens),
-    }
-    result["tokens"].attrs["settings"] = settings
-    return result
 
 
 def write_corpus(corpus: Corpus, out_dir: Path | str) -> list[Path]:
@@ -260,10 +208,7 @@ def write_corpus(corpus: Corpus, out_dir: Path | str) -> list[Path]:
 
 
 def read_tables(out_dir: Path) -> Corpus:
-    tables = {}
-    for name in Corpus.TABLES:
-        frame = pd.read_parquet(out_dir / f"{name}.parquet")
-        tables[name] = frame.reindex(columns=COLUMNS[name])
+    tables = {name: _table(name, pd.read_parquet(out_dir / f"{name}.parquet")) for name in Corpus.TABLES}
     return Corpus(**tables, settings={"source": str(out_dir)})
 
 

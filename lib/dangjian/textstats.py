@@ -14,6 +14,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.special import erfc
 
 from .config import DATA_DIR
 
@@ -27,19 +28,53 @@ def org_labels(documents: pd.DataFrame) -> dict[str, str]:
     return {doc: (label or doc) for doc, label in labels.items()}
 
 
+FREQUENCY_COLUMNS = ["doc_id", "org_label", "token", "n", "per_10k_chars", "rank"]
+KEYNESS_COLUMNS = ["doc_id", "org_label", "token", "n_target", "n_reference", "g2", "p", "log_ratio", "rank"]
+
+
+def frequency_rows(doc_id: str, label: str, counts: dict[str, int], n_chars: int) -> pd.DataFrame:
+    """One report's (or the corpus's) frequency rows from its token counts."""
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    n = np.array([c for _, c in items], dtype=np.int64)
+    return pd.DataFrame({"doc_id": doc_id, "org_label": label, "token": [t for t, _ in items], "n": n,
+                         "per_10k_chars": n / max(n_chars, 1) * 10_000, "rank": np.arange(1, len(items) + 1)},
+                        columns=FREQUENCY_COLUMNS)
+
+
+def keyness_rows(doc_id: str, label: str, target: dict[str, int], totals: dict[str, int],
+                 min_count: int = 2) -> pd.DataFrame:
+    """G², p and log ratio of the terms a report uses, against the rest of the corpus (totals minus the report).
+
+    Only terms the report uses are listed (a report does not list the whole corpus vocabulary), and
+    only terms seen at least ``min_count`` times in the corpus.
+    """
+    vocab = sorted(t for t in target if totals.get(t, 0) >= min_count)
+    a = np.array([target[t] for t in vocab], dtype=float)
+    b = np.array([totals[t] for t in vocab], dtype=float) - a
+    c = float(sum(target.values()))
+    d = float(sum(totals.values())) - c
+    if not len(vocab) or c == 0 or d == 0:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    g2 = _g2(a, b, c, d)
+    sign = np.where(a / c >= b / d, 1.0, -1.0)
+    p = erfc(np.sqrt(np.clip(g2, 0.0, None) / 2))  # chi-square tail with 1 df
+    log_ratio = np.log2((np.where(a == 0, 0.5, a) / c) / (np.where(b == 0, 0.5, b) / d))
+    signed = sign * g2
+    order = np.lexsort((np.array(vocab, dtype=object), -signed))  # by G² descending, then token
+    return pd.DataFrame({"doc_id": doc_id, "org_label": label, "token": np.array(vocab, dtype=object)[order],
+                         "n_target": a[order].astype(np.int64), "n_reference": b[order].astype(np.int64),
+                         "g2": signed[order], "p": p[order], "log_ratio": log_ratio[order],
+                         "rank": np.arange(1, len(vocab) + 1)}, columns=KEYNESS_COLUMNS)
+
+
 def frequencies(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Token counts per report and overall, raw and per 10,000 characters of normalised text."""
-    chars = documents.set_index("doc_id")["n_chars"].astype("int64")
+    chars = documents.set_index("doc_id")["n_chars"].astype("int64").to_dict()
     labels = org_labels(documents)
-    per_doc = tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index()
-    overall = tokens.groupby("token").size().rename("n").reset_index().assign(doc_id=ALL)
-    table = pd.concat([per_doc, overall], ignore_index=True)
-    total_chars = {**chars.to_dict(), ALL: int(chars.sum())}
-    table["org_label"] = table["doc_id"].map({**labels, ALL: "all reports"})
-    table["per_10k_chars"] = table["n"] / table["doc_id"].map(total_chars) * 10_000
-    table = table.sort_values(["doc_id", "n", "token"], ascending=[True, False, True])
-    table["rank"] = table.groupby("doc_id").cumcount() + 1
-    return table[["doc_id", "org_label", "token", "n", "per_10k_chars", "rank"]].reset_index(drop=True)
+    parts = [frequency_rows(doc_id, labels.get(doc_id, doc_id), group.value_counts().to_dict(), chars[doc_id])
+             for doc_id, group in tokens.groupby("doc_id", sort=True)["token"]]
+    parts.append(frequency_rows(ALL, "all reports", tokens["token"].value_counts().to_dict(), sum(chars.values())))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _g2(a: np.ndarray, b: np.ndarray, c: float, d: float) -> np.ndarray:
@@ -58,35 +93,26 @@ def keyness(tokens: pd.DataFrame, documents: pd.DataFrame, min_count: int = 2) -
     ``g2`` is signed: negative when the term is relatively rarer in the target.
     ``p`` is the chi-square (1 df) tail probability of G². ``log_ratio`` is
     Hardie's effect size, log2 of the ratio of relative frequencies, with 0.5
-    added to zero counts. Terms seen fewer than ``min_count`` times overall are left out.
+    added to zero counts. Each report lists the terms it uses that the corpus
+    holds at least ``min_count`` times.
     """
-    counts = tokens.groupby(["token", "doc_id"]).size().unstack(fill_value=0)
-    counts = counts[counts.sum(axis=1) >= min_count]
     labels = org_labels(documents)
-    rows = []
-    if counts.shape[1] < 2:
-        counts = counts.iloc[:, :0]  # one report: there is no rest to compare it with
-    for doc_id in counts.columns:
-        a = counts[doc_id].to_numpy(float)
-        b = counts.drop(columns=doc_id).sum(axis=1).to_numpy(float)
-        c, d = a.sum(), b.sum()
-        g2 = _g2(a, b, c, d)
-        sign = np.where(a / c >= b / d, 1.0, -1.0)
-        p = np.array([math.erfc(math.sqrt(max(g, 0.0) / 2)) for g in g2])
-        log_ratio = np.log2(((np.where(a == 0, 0.5, a)) / c) / ((np.where(b == 0, 0.5, b)) / d))
-        rows.append(pd.DataFrame({"doc_id": doc_id, "org_label": labels.get(doc_id, doc_id),
-                                  "token": counts.index, "n_target": a.astype(int), "n_reference": b.astype(int),
-                                  "g2": sign * g2, "p": p, "log_ratio": log_ratio}))
-    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["doc_id", "org_label", "token", "n_target", "n_reference", "g2", "p", "log_ratio"])
-    table = table.sort_values(["doc_id", "g2", "token"], ascending=[True, False, True])
-    table["rank"] = table.groupby("doc_id").cumcount() + 1
-    return table.reset_index(drop=True)
+    totals = tokens["token"].value_counts().to_dict()
+    parts = [keyness_rows(doc_id, labels.get(doc_id, doc_id), group.value_counts().to_dict(), totals, min_count)
+             for doc_id, group in tokens.groupby("doc_id", sort=True)["token"]]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=KEYNESS_COLUMNS)
 
 
 def tfidf(tokens: pd.DataFrame) -> pd.DataFrame:
     """TF-IDF per report: tf = count / tokens in the report; idf = ln((1 + N) / (1 + df)) + 1."""
-    counts = tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index()
+    return tfidf_from_counts(tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index())
+
+
+def tfidf_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """TF-IDF from a (doc_id, token, n) table of per-report counts."""
+    counts = counts[["doc_id", "token", "n"]].copy()
+    counts["n"] = counts["n"].astype("int64")
     n_docs = counts["doc_id"].nunique()
     counts["tf"] = counts["n"] / counts.groupby("doc_id")["n"].transform("sum")
     counts["df"] = counts.groupby("token")["doc_id"].transform("nunique")
@@ -102,16 +128,38 @@ def load_codebook(path=THEMES_FILE) -> dict[str, dict]:
         return yaml.safe_load(handle)["themes"]
 
 
+SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", "text"]
+
+
+def code_theme_rows(sentences: list[dict], codebook: dict) -> list[tuple]:
+    """(doc_id, sent_id, theme, theme_en, keywords, text) for each theme each sentence carries."""
+    rows = []
+    for sentence in sentences:
+        text = sentence["text"]
+        for theme, spec in codebook.items():
+            hits = [k for k in spec["keywords"] if k in text]
+            if hits:
+                rows.append((sentence["doc_id"], sentence["sent_id"], theme, spec.get("label_en", ""), "、".join(hits),
+                             text))
+    return rows
+
+
 def code_themes(sentences: pd.DataFrame, codebook: dict | None = None) -> pd.DataFrame:
     """One row per (sentence, theme) it carries, with the keywords that matched and the sentence as evidence."""
-    codebook = codebook or load_codebook()
-    rows = []
-    for row in sentences.itertuples(index=False):
-        for theme, spec in codebook.items():
-            hits = [k for k in spec["keywords"] if k in row.text]
-            if hits:
-                rows.append((row.doc_id, row.sent_id, theme, spec.get("label_en", ""), "、".join(hits), row.text))
-    return pd.DataFrame(rows, columns=["doc_id", "sent_id", "theme", "theme_en", "keywords", "text"])
+    records = sentences[["doc_id", "sent_id", "text"]].to_dict("records")
+    return pd.DataFrame(code_theme_rows(records, codebook or load_codebook()), columns=SENTENCE_THEME_COLUMNS)
+
+
+THEME_SHARE_COLUMNS = ["doc_id", "org_label", "theme", "theme_en", "n_sentences", "n_sentences_total", "share"]
+
+
+def theme_share_rows(doc_id: str, label: str, coded: dict[str, int], n_covered: int, total: int,
+                     codebook: dict) -> list[tuple]:
+    """One report's theme shares from its counts of coded sentences per theme."""
+    rows = [(doc_id, label, theme, spec.get("label_en", ""), coded.get(theme, 0), total, coded.get(theme, 0) / total)
+            for theme, spec in codebook.items()]
+    rows.append((doc_id, label, NO_THEME, "no theme", total - n_covered, total, (total - n_covered) / total))
+    return rows
 
 
 def theme_shares(sentence_themes: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame,
@@ -124,36 +172,50 @@ def theme_shares(sentence_themes: pd.DataFrame, sentences: pd.DataFrame, documen
     covered = sentence_themes.groupby("doc_id")["sent_id"].nunique()
     rows = []
     for doc_id, total in totals.items():
-        for theme, spec in codebook.items():
-            n = int(coded.get((doc_id, theme), 0))
-            rows.append((doc_id, labels.get(doc_id, doc_id), theme, spec.get("label_en", ""), n, int(total), n / total))
-        n_none = int(total - covered.get(doc_id, 0))
-        rows.append((doc_id, labels.get(doc_id, doc_id), NO_THEME, "no theme", n_none, int(total), n_none / total))
-    return pd.DataFrame(rows, columns=["doc_id", "org_label", "theme", "theme_en", "n_sentences",
-                                       "n_sentences_total", "share"])
+        per_theme = {theme: int(coded.get((doc_id, theme), 0)) for theme in codebook}
+        rows += theme_share_rows(doc_id, labels.get(doc_id, doc_id), per_theme, int(covered.get(doc_id, 0)),
+                                 int(total), codebook)
+    return pd.DataFrame(rows, columns=THEME_SHARE_COLUMNS)
+
+
+COOCCURRENCE_COLUMNS = ["source", "target", "n_sentences", "pmi"]
+
+
+def top_terms(totals: dict[str, int], top_n: int = 60, min_count: int = 2) -> list[str]:
+    """The ``top_n`` most frequent terms (ties broken alphabetically) seen at least ``min_count`` times."""
+    ranked = sorted((t for t, n in totals.items() if n >= min_count), key=lambda t: (-totals[t], t))
+    return sorted(ranked[:top_n])
+
+
+def count_pairs(sentence_terms, vocab: set[str], pairs: dict, sentence_freq: dict) -> int:
+    """Add the co-occurring vocabulary pairs of each sentence's set of terms; return sentences seen."""
+    seen = 0
+    for terms in sentence_terms:
+        seen += 1
+        present = sorted(set(terms) & vocab)
+        for term in present:
+            sentence_freq[term] = sentence_freq.get(term, 0) + 1
+        for pair in combinations(present, 2):
+            pairs[pair] = pairs.get(pair, 0) + 1
+    return seen
+
+
+def cooccurrence_from_counts(pairs: dict, sentence_freq: dict, n_sentences: int, min_count: int = 2) -> pd.DataFrame:
+    rows = [(a, b, n, math.log2(n * n_sentences / (sentence_freq[a] * sentence_freq[b])))
+            for (a, b), n in pairs.items() if n >= min_count]
+    table = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
+    return table.sort_values(["n_sentences", "pmi", "source", "target"],
+                             ascending=[False, False, True, True]).reset_index(drop=True)
 
 
 def cooccurrence(tokens: pd.DataFrame, top_n: int = 60, min_count: int = 2) -> pd.DataFrame:
     """Pairs of frequent terms that occur in the same sentence: count and PMI, strongest first."""
-    frequent = tokens["token"].value_counts()
-    frequent = frequent[frequent >= min_count]
-    vocab = sorted(frequent.sort_values(ascending=False, kind="stable").head(top_n).index)
-    n_sentences = tokens["sent_id"].nunique()
-    per_sentence = tokens[tokens["token"].isin(vocab)].groupby("sent_id")["token"].apply(lambda t: sorted(set(t)))
-    pair_counts: dict[tuple[str, str], int] = {}
-    for terms in per_sentence:
-        for pair in combinations(terms, 2):
-            pair_counts[pair] = pair_counts.get(pair, 0) + 1
-    doc_freq = tokens[tokens["token"].isin(vocab)].groupby("token")["sent_id"].nunique()
-    rows = []
-    for (a, b), n in pair_counts.items():
-        if n < min_count:
-            continue
-        pmi = math.log2(n * n_sentences / (doc_freq[a] * doc_freq[b]))
-        rows.append((a, b, n, pmi))
-    table = pd.DataFrame(rows, columns=["source", "target", "n_sentences", "pmi"])
-    return table.sort_values(["n_sentences", "pmi", "source", "target"],
-                             ascending=[False, False, True, True]).reset_index(drop=True)
+    vocab = set(top_terms(tokens["token"].value_counts().to_dict(), top_n, min_count))
+    pairs: dict = {}
+    sentence_freq: dict = {}
+    per_sentence = (terms for _, terms in tokens.groupby("sent_id", sort=True)["token"])
+    count_pairs(per_sentence, vocab, pairs, sentence_freq)
+    return cooccurrence_from_counts(pairs, sentence_freq, tokens["sent_id"].nunique(), min_count)
 
 
 def cooccurrence_graph(edges: pd.DataFrame, max_edges: int = 80):
@@ -166,10 +228,19 @@ def cooccurrence_graph(edges: pd.DataFrame, max_edges: int = 80):
     return graph
 
 
+SIMILARITY_COLUMNS = ["doc_a", "doc_b", "org_a", "org_b", "cosine"]
+
+
 def similarity(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Cosine similarity of every pair of reports on TF-IDF vectors (both orders, and self = 1)."""
-    weights = tfidf(tokens).pivot_table(index="doc_id", columns="token", values="tfidf", fill_value=0.0)
-    matrix = weights.to_numpy()
+    return similarity_from_counts(tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index(), documents)
+
+
+def similarity_from_counts(counts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    if counts.empty:
+        return pd.DataFrame(columns=SIMILARITY_COLUMNS)
+    weights = tfidf_from_counts(counts).pivot_table(index="doc_id", columns="token", values="tfidf", fill_value=0.0)
+    matrix = weights.to_numpy(dtype=float)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     cosine = (matrix / norms) @ (matrix / norms).T
@@ -177,7 +248,7 @@ def similarity(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     docs = list(weights.index)
     rows = [(a, b, labels.get(a, a), labels.get(b, b), float(cosine[i, j]))
             for i, a in enumerate(docs) for j, b in enumerate(docs)]
-    return pd.DataFrame(rows, columns=["doc_a", "doc_b", "org_a", "org_b", "cosine"])
+    return pd.DataFrame(rows, columns=SIMILARITY_COLUMNS)
 
 
 def cluster_order(similarity_table: pd.DataFrame) -> list[str]:

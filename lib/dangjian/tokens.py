@@ -81,6 +81,11 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def dictionary_words(names) -> list[str]:
+    """The names that can be dictionary words (jieba keeps only these characters together)."""
+    return sorted({w for w in names if _JIEBA_WORD.match(w) and len(w) >= 2})
+
+
 class Segmenter:
     """One backend with the project dictionary and extra words loaded."""
 
@@ -89,7 +94,7 @@ class Segmenter:
             raise ValueError(f"unknown backend {backend!r}; choose from {BACKENDS}")
         self.backend = backend
         entries = read_user_dict()
-        extra = sorted({w for w in extra_words if _JIEBA_WORD.match(w) and len(w) >= 2})
+        extra = dictionary_words(extra_words)
         entries += [(w, EXTRA_WORD_FREQ, "nz") for w in extra]
         self.words = frozenset(w for w, _, _ in entries)
         self.n_extra = len(extra)
@@ -135,11 +140,16 @@ def keep_token(token: str, words: frozenset[str], stopwords: frozenset[str], min
 
 def tokenize_sentences(sentences: pd.DataFrame, segmenter: Segmenter, min_chars: int = 2) -> pd.DataFrame:
     stopwords = read_stopwords()
+    verdicts: dict[str, bool] = {}  # the filter's answer per distinct token: tokens repeat a lot
     rows = []
-    for row in sentences.itertuples(index=False):
-        for token, pos, start, end in segmenter.tag(row.text):
-            if keep_token(token, segmenter.words, stopwords, min_chars):
-                rows.append((row.doc_id, row.sent_id, token, pos, row.start + start, row.start + end))
+    for doc_id, sent_id, text, offset in zip(sentences["doc_id"].tolist(), sentences["sent_id"].tolist(),
+                                             sentences["text"].tolist(), sentences["start"].tolist()):
+        for token, pos, start, end in segmenter.tag(text):
+            keep = verdicts.get(token)
+            if keep is None:
+                keep = verdicts[token] = keep_token(token, segmenter.words, stopwords, min_chars)
+            if keep:
+                rows.append((doc_id, sent_id, token, pos, offset + start, offset + end))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -153,10 +163,13 @@ def corpus_words(corpus) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def settings_for(backend: str, n_extra_words: int, min_chars: int = 2) -> dict:
+    return asdict(TokenSettings(backend, _sha(USER_DICT), _sha(STOPWORDS), n_extra_words, min_chars))
+
+
 def tokenize(corpus, backend: str = DEFAULT_BACKEND, min_chars: int = 2) -> pd.DataFrame:
     """The ``tokens`` table of a corpus (corpus → tokens, as in quanteda), settings in ``.attrs``."""
     segmenter = Segmenter(backend, corpus_words(corpus))
     table = tokenize_sentences(corpus.sentences, segmenter, min_chars)
-    settings = TokenSettings(backend, _sha(USER_DICT), _sha(STOPWORDS), segmenter.n_extra, min_chars)
-    table.attrs["settings"] = asdict(settings)
+    table.attrs["settings"] = settings_for(backend, segmenter.n_extra, min_chars)
     return table

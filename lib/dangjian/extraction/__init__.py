@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .brands import extract_brands
-from .formulas import extract_formulas
-from .metrics import extract_metrics
-from .reconciliation import reconcile
+from . import brands as brands_module, formulas as formulas_module, metrics as metrics_module
+from . import reconciliation as reconciliation_module
+from .brands import brand_rows, extract_brands
+from .formulas import extract_formulas, formula_rows
+from .metrics import extract_metrics, metric_rows
+from .reconciliation import reconcile, reconciliation_rows
+from .common import sentence_records
 
 __all__ = ["extract_all", "extract_brands", "extract_formulas", "extract_metrics", "reconcile"]
 
 
-def extract_all(corpus) -> dict[str, pd.DataFrame]:
-    """The four extraction tables for a corpus; formulas keep brand names out, metrics keep formulas out."""
-    brands = extract_brands(corpus)
-    brand_names = brands[brands["kind"] == "brand"].groupby("doc_id")["name"].apply(set).to_dict()
-    formulas = extract_formulas(corpus, brand_names)
-    metrics = extract_metrics(corpus, formulas)
-    return {"brands": brands, "formulas": formulas, "metrics": metrics,
-            "reconciliation": reconcile(corpus, brands, formulas)}
+def extract_all(corpus, records=None, as_rows: bool = False) -> dict:
+    """The four extraction tables; formulas keep brand names out, metrics keep formulas out.
+
+    ``corpus`` needs only ``documents`` (doc_id, text); ``records`` are its sentences
+    (``sentence_records(corpus)`` when not given). ``as_rows`` returns lists of row
+    dicts instead of DataFrames (the streaming build's per-report path).
+    """
+    records = sentence_records(corpus) if records is None else records
+    texts = dict(zip(list(corpus.documents["doc_id"]), list(corpus.documents["text"])))
+    brands = brand_rows(texts, records)
+    brand_names: dict[str, set[str]] = {}
+    for brand in brands:
+        if brand["kind"] == "brand":
+            brand_names.setdefault(brand["doc_id"], set()).add(brand["name"])
+    formulas = formula_rows(records, brand_names)
+    tables = {"brands": brands, "formulas": formulas, "metrics": metric_rows(records, formulas),
+              "reconciliation": reconciliation_rows(records, brands, formulas)}
+    if as_rows:
+        return tables
+    modules = {"brands": brands_module, "formulas": formulas_module, "metrics": metrics_module,
+               "reconciliation": reconciliation_module}
+    return {name: pd.DataFrame(rows, columns=modules[name].COLUMNS) for name, rows in tables.items()}

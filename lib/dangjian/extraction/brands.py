@@ -24,7 +24,7 @@ import re
 
 import pandas as pd
 
-from .common import UnitFinder, alternation, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_frame
+from .common import UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
 from .formulas import is_fixed_formula, looks_like_formula
 
 COLUMNS = ["doc_id", "name", "kind", "unit", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
@@ -47,6 +47,7 @@ class BrandRules:
         self.verb_before = re.compile(
             rf"(?P<verb>{alternation(c['creation_verbs'])})(?:的|了|起)?[^，,。；;“”]{{0,{c['max_verb_gap']}}}$")
         self.enumerated_activity = re.compile(r"等[^，,。；;]{0,8}(?:活动|行动)")
+        self.verbs = alternation(c["creation_verbs"])
         self.generic = tuple(c["generic_parts"])
         self.not_names = tuple(c["not_name_endings"])
 
@@ -106,13 +107,19 @@ def _groups(sentence: str, quotes) -> list[list]:
     return groups
 
 
-def extract_brands(corpus, cues: dict | None = None) -> pd.DataFrame:
+def extract_brands(corpus, cues: dict | None = None, records=None) -> pd.DataFrame:
+    texts = dict(zip(corpus.documents["doc_id"].tolist(), corpus.documents["text"].tolist()))
+    records = sentence_records(corpus) if records is None else records
+    return pd.DataFrame(brand_rows(texts, records, cues), columns=COLUMNS)
+
+
+def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list[dict]:
+    """The brands table as rows; ``texts`` maps doc_id to the normalised text, ``records`` are its sentences."""
     cues = cues or load_cues()
-    rules = BrandRules(cues)
-    units = UnitFinder(cues)
-    texts = corpus.documents.set_index("doc_id")["text"]
+    rules = compiled(cues, "brands", BrandRules)
+    units = compiled(cues, "units", UnitFinder)
     mentions, counts = [], {}
-    for row in sentence_frame(corpus).itertuples(index=False):
+    for row in records:
         sentence, doc_text = row.text, texts[row.doc_id]
         quotes = quoted_spans(sentence)
         masked = mask_quotes(sentence, quotes)
@@ -128,7 +135,7 @@ def extract_brands(corpus, cues: dict | None = None) -> pd.DataFrame:
                 before = sentence[:group[0].open]
                 owner = units.owner_before(sentence, q.open, quote_spans)
                 owner_then_verb = bool(owner) and bool(
-                    re.search(rf"{re.escape(owner)}(?:{alternation(rules.c['creation_verbs'])})(?:的|了|起)?[^，,。；;]{{0,4}}$", before))
+                    re.search(rf"{re.escape(owner)}(?:{rules.verbs})(?:的|了|起)?[^，,。；;]{{0,4}}$", before))
                 result = rules.classify(name, after, before, masked_after, owner_then_verb, brand_paragraph)
                 if result is None:
                     continue
@@ -136,22 +143,24 @@ def extract_brands(corpus, cues: dict | None = None) -> pd.DataFrame:
                 unit = units.resolve(owner, doc_text[:row.start], para_before) if owner else ""
                 mentions.append({
                     "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
-                    "pillar": pillar_of(row.lead if pd.notna(row.lead) else "", row.section if pd.notna(row.section) else ""),
+                    "pillar": pillar_of(row.lead, row.section),
                     "cue": cue, "sent_id": row.sent_id,
                     "start": row.start + q.name_start, "end": row.start + q.close,
                 })
-    if not mentions:
-        return pd.DataFrame(columns=COLUMNS)
-    frame = pd.DataFrame(mentions)
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for mention in mentions:
+        grouped.setdefault((mention["doc_id"], mention["name"]), []).append(mention)
     rows = []
-    for (doc_id, name), group in frame.groupby(["doc_id", "name"], sort=False):
-        first = group.iloc[0].to_dict()
+    for key, group in grouped.items():
+        first = dict(group[0])
         # A later mention may name the owning party organization more fully (营运操作部 → 营运操作部党总支).
-        full_party = group[group["unit"].str.endswith(units.party_suffixes) & ~group["unit"].isin(units.bare)]
-        if not first["unit"].endswith(units.party_suffixes) and len(full_party):
-            first["unit"] = full_party.iloc[0]["unit"]
-        elif not first["unit"] and (group["unit"] != "").any():
-            first["unit"] = group[group["unit"] != ""].iloc[0]["unit"]
-        first["n_mentions"] = counts[(doc_id, name)]
+        full_party = [m["unit"] for m in group if m["unit"].endswith(units.party_suffixes) and m["unit"] not in units.bare]
+        named = [m["unit"] for m in group if m["unit"]]
+        if not first["unit"].endswith(units.party_suffixes) and full_party:
+            first["unit"] = full_party[0]
+        elif not first["unit"] and named:
+            first["unit"] = named[0]
+        first["n_mentions"] = counts[key]
         rows.append(first)
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values(["doc_id", "start"]).reset_index(drop=True)
+    rows.sort(key=lambda r: (r["doc_id"], r["start"]))
+    return rows

@@ -26,6 +26,17 @@ def load_cues(path: Path = CUES_FILE) -> dict:
         return yaml.safe_load(handle)
 
 
+_COMPILED: dict[tuple[int, str], tuple[dict, object]] = {}
+
+
+def compiled(cues: dict, kind: str, factory):
+    """``factory(cues)`` built once per cues dict: extraction runs once per report, compilation once per run."""
+    key = (id(cues), kind)
+    if key not in _COMPILED or _COMPILED[key][0] is not cues:
+        _COMPILED[key] = (cues, factory(cues))
+    return _COMPILED[key][1]
+
+
 def alternation(words) -> str:
     """A regex alternation of literal words, longest first so that 党建品牌 beats 品牌."""
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -61,8 +72,12 @@ class Quote:
         return self.open + 1
 
 
-def quoted_spans(text: str) -> list[Quote]:
-    """Top-level “…” / 「…」 spans of a sentence; nested quotes stay inside."""
+@lru_cache(maxsize=8192)
+def quoted_spans(text: str) -> tuple[Quote, ...]:
+    """Top-level “…” / 「…」 spans of a sentence; nested quotes stay inside.
+
+    Cached: every extractor asks for the same sentences' quotes.
+    """
     quotes, stack = [], []
     for i, ch in enumerate(text):
         if ch in _QUOTE_PAIRS:
@@ -71,7 +86,7 @@ def quoted_spans(text: str) -> list[Quote]:
             opener, start = stack.pop()
             if not stack:
                 quotes.append(Quote(start, i, text[start + 1:i]))
-    return quotes
+    return tuple(quotes)
 
 
 def mask_quotes(text: str, quotes: list[Quote]) -> str:
@@ -163,8 +178,29 @@ class UnitFinder:
         return unit
 
 
-def sentence_frame(corpus) -> pd.DataFrame:
-    """Sentences joined with their paragraph's role, section and lead, in document order."""
-    paragraphs = corpus.paragraphs[["para_id", "role", "section", "lead", "start", "text"]].rename(
-        columns={"start": "para_start", "text": "para_text"})
-    return corpus.sentences.merge(paragraphs, on="para_id", how="left").sort_values(["doc_id", "sent_no"])
+@dataclass(frozen=True)
+class SentenceRecord:
+    doc_id: str
+    sent_id: str
+    text: str
+    start: int
+    para_start: int
+    para_text: str
+    lead: str
+    section: str
+
+
+def sentence_records(corpus) -> list[SentenceRecord]:
+    """Sentences with their paragraph's text, lead and section, in document order, as plain records.
+
+    Extraction loops over sentences; plain records keep pandas out of the inner loop.
+    """
+    paragraphs = corpus.paragraphs
+    para = {pid: (int(start), text, lead if isinstance(lead, str) else "", section if isinstance(section, str) else "")
+            for pid, start, text, lead, section in zip(paragraphs["para_id"].tolist(), paragraphs["start"].tolist(),
+                                                       paragraphs["text"].tolist(), paragraphs["lead"].tolist(),
+                                                       paragraphs["section"].tolist())}
+    s = corpus.sentences.sort_values(["doc_id", "sent_no"])
+    return [SentenceRecord(doc, sid, text, int(start), *para[pid])
+            for doc, sid, pid, text, start in zip(s["doc_id"].tolist(), s["sent_id"].tolist(), s["para_id"].tolist(),
+                                                  s["text"].tolist(), s["start"].tolist())]

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans, sentence_frame
+from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans, sentence_records
 
 COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"]
 SMALL = "一二两三四五六七八九十"
@@ -129,13 +129,20 @@ def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
     return found
 
 
-def extract_formulas(corpus, brand_names: dict[str, set[str]] | None = None) -> pd.DataFrame:
+def extract_formulas(corpus, brand_names: dict[str, set[str]] | None = None, records=None) -> pd.DataFrame:
     """One row per mention. ``brand_names`` (doc_id → names) keeps brands such as “三心” out."""
+    records = sentence_records(corpus) if records is None else records
+    return pd.DataFrame(formula_rows(records, brand_names), columns=COLUMNS)
+
+
+def formula_rows(records, brand_names: dict[str, set[str]] | None = None) -> list[dict]:
     brand_names = brand_names or {}
-    frame = sentence_frame(corpus)
+    by_doc: dict[str, list] = {}
+    for record in records:
+        by_doc.setdefault(record.doc_id, []).append(record)
     rows = []
-    for doc_id, doc_sentences in frame.groupby("doc_id", sort=False):
-        sentences = doc_sentences["text"].tolist()
+    for doc_id, doc_sentences in by_doc.items():
+        sentences = [r.text for r in doc_sentences]
         brands = brand_names.get(doc_id, set())
         found: dict[str, str] = {}
         for i, sentence in enumerate(sentences):
@@ -149,10 +156,10 @@ def extract_formulas(corpus, brand_names: dict[str, set[str]] | None = None) -> 
             continue
         # Every occurrence of every formula found, longest first, none inside another.
         pattern = re.compile(alternation(found))
-        for row in doc_sentences.itertuples(index=False):
+        for row in doc_sentences:
             quotes = [(q.open + 1, q.close) for q in quoted_spans(row.text)]
             for m in pattern.finditer(row.text):
                 rows.append({"doc_id": doc_id, "formula": m.group(0), "expansion": found[m.group(0)],
                              "quoted": (m.start(), m.end()) in quotes, "sent_id": row.sent_id,
                              "start": row.start + m.start(), "end": row.start + m.end()})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return rows

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans, sentence_frame
+from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans, sentence_records
 
 COLUMNS = ["doc_id", "raw", "value", "unit", "value_base", "approx", "redacted", "subject", "category",
            "sent_id", "start", "end"]
@@ -116,19 +116,25 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
     return found
 
 
-def extract_metrics(corpus, formulas: pd.DataFrame | None = None) -> pd.DataFrame:
+def extract_metrics(corpus, formulas: pd.DataFrame | None = None, records=None) -> pd.DataFrame:
+    records = sentence_records(corpus) if records is None else records
+    formula_list = formulas.to_dict("records") if formulas is not None and len(formulas) else []
+    frame = pd.DataFrame(metric_rows(records, formula_list), columns=COLUMNS)
+    frame["value"] = frame["value"].astype("Float64")
+    frame["value_base"] = frame["value_base"].astype("Float64")
+    return frame
+
+
+def metric_rows(records, formulas: list[dict] = ()) -> list[dict]:
+    """The metrics table as rows; spans of ``formulas`` (rows of the formulas table) are never metrics."""
+    by_sentence: dict[str, list] = {}
+    for f in formulas:
+        by_sentence.setdefault(f["sent_id"], []).append((f["start"], f["end"]))
     rows = []
-    by_sentence = {}
-    if formulas is not None and len(formulas):
-        for f in formulas.itertuples(index=False):
-            by_sentence.setdefault(f.sent_id, []).append((f.start, f.end))
-    for row in sentence_frame(corpus).itertuples(index=False):
+    for row in records:
         spans = [(s - row.start, e - row.start) for s, e in by_sentence.get(row.sent_id, [])]
         for metric in metrics_in_sentence(row.text, spans):
             metric.update(doc_id=row.doc_id, sent_id=row.sent_id,
                           start=row.start + metric["start"], end=row.start + metric["end"])
             rows.append(metric)
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame["value"] = frame["value"].astype("Float64")
-    frame["value_base"] = frame["value_base"].astype("Float64")
-    return frame
+    return rows

@@ -15,7 +15,7 @@ import re
 
 import pandas as pd
 
-from .common import alternation, chinese_to_number, load_cues, mask_quotes, quoted_spans, sentence_frame
+from .common import alternation, chinese_to_number, compiled, load_cues, mask_quotes, quoted_spans, sentence_records
 from .formulas import _count_of, _split_items
 
 COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
@@ -62,14 +62,29 @@ def _list_items(text: str, lead_verbs: re.Pattern, max_items: int) -> list[str]:
     return items if 2 <= len(items) <= max_items else []
 
 
-def reconcile(corpus, brands: pd.DataFrame, formulas: pd.DataFrame) -> pd.DataFrame:
+def _patterns(cues: dict):
+    return ([re.compile(p) for p in cues["reconciliation"]["brand_counts"]],
+            re.compile(alternation(cues["reconciliation"]["list_lead_verbs"])))
+
+
+def reconcile(corpus, brands: pd.DataFrame, formulas: pd.DataFrame, records=None) -> pd.DataFrame:
+    records = sentence_records(corpus) if records is None else records
+    return pd.DataFrame(reconciliation_rows(records, brands.to_dict("records"), formulas.to_dict("records")),
+                        columns=COLUMNS)
+
+
+def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> list[dict]:
+    """The reconciliation table as rows, from the brands and formulas tables' rows."""
     cues = load_cues()
-    brand_patterns = [re.compile(p) for p in cues["reconciliation"]["brand_counts"]]
-    lead_verbs = re.compile(alternation(cues["reconciliation"]["list_lead_verbs"]))
+    brand_patterns, lead_verbs = compiled(cues, "reconciliation", _patterns)
     max_items = cues["reconciliation"]["max_items"]
     rows = []
-    for row in sentence_frame(corpus).itertuples(index=False):
-        named = brands[(brands["doc_id"] == row.doc_id) & (brands["kind"] == "brand")]["name"].tolist()
+    named_by_doc: dict[str, list[str]] = {}
+    for brand in brands:
+        if brand["kind"] == "brand":
+            named_by_doc.setdefault(brand["doc_id"], []).append(brand["name"])
+    for row in records:
+        named = named_by_doc.get(row.doc_id, [])
         masked = mask_quotes(row.text, quoted_spans(row.text))
         claimed = []
         for pattern in brand_patterns:
@@ -90,14 +105,17 @@ def reconcile(corpus, brands: pd.DataFrame, formulas: pd.DataFrame) -> pd.DataFr
             if len(items) >= 2 and stated and 2 <= stated <= max_items:
                 rows.append(_row(row.doc_id, "enumeration", m.group(0),
                                  stated, items, row.sent_id, row.start + m.start(), row.start + m.end()))
-    for f in formulas.drop_duplicates(["doc_id", "formula"]).itertuples(index=False):
-        count = _count_of(f.formula)
-        if count and f.expansion:
-            rows.append(_row(f.doc_id, "formula", f.formula, count, _split_items(f.expansion, count), f.sent_id, f.start,
-                             f.end))
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    seen = set()
+    for f in formulas:
+        if (f["doc_id"], f["formula"]) in seen:
+            continue
+        seen.add((f["doc_id"], f["formula"]))
+        count = _count_of(f["formula"])
+        if count and f["expansion"]:
+            rows.append(_row(f["doc_id"], "formula", f["formula"], count, _split_items(f["expansion"], count),
+                             f["sent_id"], f["start"], f["end"]))
     # A formula's own count (五个标准化) is reported once, as a formula.
-    formula_spans = set(zip(formulas["sent_id"], formulas["start"])) if len(formulas) else set()
-    keep = pd.Series([not (r.kind == "enumeration" and (r.sent_id, r.start) in formula_spans)
-                      for r in frame.itertuples()], index=frame.index, dtype=bool)
-    return frame.loc[keep].sort_values(["doc_id", "start"]).reset_index(drop=True)
+    formula_starts = {(f["sent_id"], f["start"]) for f in formulas}
+    rows = [r for r in rows if not (r["kind"] == "enumeration" and (r["sent_id"], r["start"]) in formula_starts)]
+    rows.sort(key=lambda r: (r["doc_id"], r["start"]))
+    return rows

@@ -1,0 +1,109 @@
+"""Speed and memory of the full build and of tokenisation, on a synthetic corpus made by
+replicating the seeds. Prints figures; asserts nothing (a benchmark, not a test).
+
+    .venv/bin/python benchmarks/bench_build.py            # 10 MB and 50 MB corpora
+    .venv/bin/python benchmarks/bench_build.py --mb 5 20  # other sizes
+
+For each size it runs ``dangjian build`` in a fresh process (so that peak memory is that
+build's own) and reports MB/s of raw input and the peak resident memory of the main
+process and of the largest worker. Then it segments the same text with each backend
+on one core. Sizes are of the raw report files.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+CHILD = r"""
+import json, resource, sys, time, warnings
+from dangjian.build import build
+warnings.simplefilter("ignore")
+start = time.perf_counter()
+result = build(sys.argv[1], sys.argv[2], backend=sys.argv[3], workers=int(sys.argv[4]) or None)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "bytes": result.n_bytes, "rows": result.rows, "workers": result.settings["workers"],
+                  "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def make_corpus(folder: Path, megabytes: float) -> int:
+    seeds = sorted(SEEDS.glob("*.txt"))
+    target, written, i = megabytes * 1_000_000, 0, 0
+    while written < target:
+        seed = seeds[i % len(seeds)]
+        shutil.copyfile(seed, folder / f"{i:06d}_{seed.name}")
+        written += seed.stat().st_size
+        i += 1
+    return written
+
+
+def bench_build(megabytes: float, backend: str, workers: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="dangjian-bench-") as tmp:
+        corpus, out = Path(tmp) / "reports", Path(tmp) / "out"
+        corpus.mkdir()
+        make_corpus(corpus, megabytes)
+        done = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(out), backend, str(workers)],
+                              capture_output=True, text=True, check=True, env={**os.environ, "CI": "true"})
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result["output_mb"] = sum(p.stat().st_size for p in out.iterdir()) / 1e6
+    return result
+
+
+def bench_tokenize(megabytes: float) -> dict:
+    from dangjian.build import build
+    from dangjian.corpus import read_tables
+    from dangjian.tokens import Segmenter
+
+    with tempfile.TemporaryDirectory(prefix="dangjian-bench-") as tmp:
+        corpus, out = Path(tmp) / "reports", Path(tmp) / "out"
+        corpus.mkdir()
+        make_corpus(corpus, megabytes)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            build(corpus, out, workers=1)
+        sentences = read_tables(out).sentences["text"].tolist()
+    n_bytes = sum(len(s.encode("utf-8")) for s in sentences)
+    figures = {}
+    for backend in ("rjieba", "jieba"):
+        segmenter = Segmenter(backend)
+        start = time.perf_counter()
+        for text in sentences:
+            segmenter.tag(text)
+        figures[backend] = n_bytes / 1e6 / (time.perf_counter() - start)
+    return {"mb": n_bytes / 1e6, **figures}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=float, nargs="+", default=[10, 50], help="corpus sizes in MB")
+    parser.add_argument("--workers", type=int, default=0, help="processes (0: the build's default)")
+    parser.add_argument("--tokenize-mb", type=float, default=5, help="text for the backend comparison")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(f"{'corpus':>8} {'backend':>8} {'workers':>7} {'seconds':>8} {'MB/s':>6} {'main peak':>10} "
+          f"{'worker peak':>12} {'output':>9} {'tokens':>11}")
+    for megabytes in args.mb:
+        r = bench_build(megabytes, "rjieba", args.workers)
+        print(f"{r['bytes'] / 1e6:7.1f}M {'rjieba':>8} {r['workers']:>7} {r['seconds']:8.1f} "
+              f"{r['bytes'] / 1e6 / r['seconds']:6.2f} {r['main_peak_mb']:8.0f}MB {r['worker_peak_mb']:10.0f}MB "
+              f"{r['output_mb']:7.0f}MB {r['rows']['tokens']:>11,}")
+    t = bench_tokenize(args.tokenize_mb)
+    print(f"tokenisation alone, one core, {t['mb']:.1f} MB of sentences: rjieba {t['rjieba']:.1f} MB/s, "
+          f"jieba {t['jieba']:.1f} MB/s ({t['rjieba'] / t['jieba']:.0f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The streaming build: parallel equals serial, and the streamed statistics equal the in-memory functions."""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from dangjian import textstats
+from dangjian.build import build, grouped_batches
+
+from conftest import SEED_FILES
+
+
+@pytest.fixture(scope="module")
+def replicated(tmp_path_factory):
+    """Twelve reports (the seeds, some twice under new names) without a catalog."""
+    folder = tmp_path_factory.mktemp("many")
+    for copy in range(3):
+        for path in SEED_FILES[: 4 if copy else 5]:
+            shutil.copy(path, folder / f"{copy}_{path.name}")
+    return folder
+
+
+def test_parallel_build_writes_the_same_bytes_as_serial(replicated, tmp_path):
+    with pytest.warns(UserWarning):
+        serial = build(replicated, tmp_path / "serial", workers=1)
+    with pytest.warns(UserWarning):
+        parallel = build(replicated, tmp_path / "parallel", workers=2)
+    assert serial.rows == parallel.rows and serial.rows["documents"] == 13
+    for path in sorted((tmp_path / "serial").iterdir()):
+        assert path.read_bytes() == (tmp_path / "parallel" / path.name).read_bytes(), path.name
+
+
+def test_batches_never_split_a_group(tmp_path, seed_corpus):
+    path = tmp_path / "t.parquet"
+    seed_corpus.tokens.to_parquet(path)
+    batches = list(grouped_batches(path, ["sent_id", "token"], "sent_id", batch_rows=7))
+    assert sum(len(b) for b in batches) == len(seed_corpus.tokens)
+    seen = set()
+    for batch in batches:
+        ids = set(batch["sent_id"])
+        assert not ids & seen
+        seen |= ids
+
+
+def test_streamed_statistics_equal_the_in_memory_functions(seed_corpus):
+    c = seed_corpus
+    expected = {
+        "frequencies": textstats.frequencies(c.tokens, c.documents),
+        "keyness": textstats.keyness(c.tokens, c.documents),
+        "similarity": textstats.similarity(c.tokens, c.documents),
+        "cooccurrence": textstats.cooccurrence(c.tokens),
+        "sentence_themes": textstats.code_themes(c.sentences),
+        "theme_shares": textstats.theme_shares(textstats.code_themes(c.sentences), c.sentences, c.documents),
+    }
+    for name, frame in expected.items():
+        ours = getattr(c, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(ours, frame.reset_index(drop=True)[list(ours.columns)], check_dtype=False,
+                                      check_exact=False, rtol=1e-12, obj=name)
