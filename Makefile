@@ -7,10 +7,10 @@ SEEDS  ?= seeds
 OUT    ?= data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report build test clean readme-counts
+.PHONY: help setup report build figures lab test clean readme-counts
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,12 +20,18 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the project (editable) with its dependencies
 
-report: $(STAMP) ## The main job: build every table from seeds/ into data/processed/, then the figures
+report: $(STAMP) ## The main job: tables, every notebook, figures/ and HTML reports in reports/
+	$(BIN)/dangjian report $(SEEDS)
+
+build: $(STAMP) ## Build the tables only, into data/processed/
 	$(BIN)/dangjian build $(SEEDS) --out $(OUT)
+
+figures: $(STAMP) ## Draw the charts and word clouds from the built tables into figures/
 	$(BIN)/dangjian figures $(OUT) --out figures
 
-build: $(STAMP) ## Build the tables only (same as report until the notebooks land)
-	$(BIN)/dangjian build $(SEEDS) --out $(OUT)
+lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's environment as the kernel
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 test: $(STAMP) ## Run every test
 	$(BIN)/python -m pytest

@@ -53,6 +53,23 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .report import run_report
+
+    result = run_report(Path(args.seeds), Path(args.out) if args.out else None, workers=args.workers)
+    print(f"Tables:  {result.tables}")
+    print(f"Figures: {result.figures}")
+    print(f"Reports: {result.reports / 'index.html'}")
+    for title, full, reader in result.pages:
+        print(f"  {title}: {reader.name} (with code: {full.name})")
+    if result.failures:
+        print(f"{len(result.failures)} problem(s):", file=sys.stderr)
+        for problem in result.failures:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _counts(args: argparse.Namespace) -> int:
     from .corpus import build_corpus, counts_markdown
 
@@ -79,6 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--workers", type=int, default=None,
                        help="processes (default: all cores for 40 reports or more, else 1)")
     build.set_defaults(func=_build)
+    report = sub.add_parser("report", help="the main job: build, run every notebook, write figures and HTML reports")
+    report.add_argument("seeds", nargs="?", default=str(SEEDS_DIR), help="folder of reports (default: seeds/)")
+    report.add_argument("--out", default=None,
+                        help="put tables/, figures/ and reports/ under this folder (default: data/processed/, "
+                             "figures/ and reports/ of the project)")
+    report.add_argument("--workers", type=int, default=None, help="processes for the build")
+    report.set_defaults(func=_report)
     figures = sub.add_parser("figures", help="draw the charts and word clouds")
     figures.add_argument("source", nargs="?", default=str(PROCESSED_DIR),
                          help="built tables (default: data/processed/) or a folder of reports")

@@ -1,0 +1,173 @@
+"""The main job: build the tables, execute every notebook in order, check them, and
+export self-contained HTML reports with an index (``dangjian report``).
+
+Each notebook is executed with papermill, its parameters cell given the table and
+figure folders. Failures are collected, not raised at the first: a cell error, a
+warning printed by a cell (a missing glyph among them), an empty figure or image.
+Every notebook is exported twice: with code (``NN_name.html``) and for readers,
+without code cells (``NN_name.reader.html``). HTML in the reports' text is
+escaped where it enters a page (``dangjian.narrative.quote`` for prose, pandas
+for tables, nbconvert for plain output), and every exported page is checked to
+hold no script, event handler or javascript: link at all, so a leak fails the run.
+"""
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from .config import DATA_DIR, FIGURES_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
+
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+TEMPLATES_DIR = DATA_DIR / "templates"
+BLANK_STD = 3.0  # an image whose pixels vary less than this is empty
+
+
+@dataclass
+class ReportResult:
+    tables: Path
+    figures: Path
+    reports: Path
+    pages: list[tuple[str, Path, Path]] = field(default_factory=list)  # (title, full, reader)
+    failures: list[str] = field(default_factory=list)
+
+
+def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _blank(data: bytes) -> bool:
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=float)
+    return pixels.size == 0 or pixels.std() < BLANK_STD
+
+
+def check_outputs(path: Path, errors: bool = True) -> list[str]:
+    """Problems in an executed notebook: errors (unless papermill reported them), printed warnings, blank images."""
+    import base64
+
+    problems = []
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            where = f"{path.name} cell {index}"
+            if errors and output.get("output_type") == "error":
+                problems.append(f"{where}: {output.get('ename')}: {output.get('evalue')}")
+            if output.get("output_type") == "stream" and output.get("name") == "stderr" and "Warning" in output.get("text", ""):
+                problems.append(f"{where}: warning printed: {output['text'].strip().splitlines()[-1][:200]}")
+            image = output.get("data", {}).get("image/png")
+            if image and _blank(base64.b64decode(image)):
+                problems.append(f"{where}: an empty image")
+    return problems
+
+
+_SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
+_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
+_JS_URL = re.compile(r"<[a-z][^>]*\s(?:href|src)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE)
+
+
+def check_html(path: Path) -> list[str]:
+    """Live markup in an exported page: the pages carry no script at all, so any is a leak."""
+    text = path.read_text(encoding="utf-8")
+    problems = []
+    for name, pattern in (("a <script> element", _SCRIPT), ("an event-handler attribute", _HANDLER),
+                          ("a javascript: link", _JS_URL)):
+        if m := pattern.search(text):
+            problems.append(f"{path.name}: {name} at character {m.start()}: {text[m.start():m.start() + 60]!r}")
+    return problems
+
+
+def export_html(executed: Path, target: Path, readers: bool) -> Path:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)], template_name="dangjian_html",
+                            embed_images=True)
+    if readers:
+        exporter.exclude_input = True
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _title(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
+            return cell.source.lstrip().splitlines()[0].lstrip("# ").strip()
+    return path.stem
+
+
+def write_index(result: ReportResult) -> Path:
+    rows = "\n".join(
+        f'<li><a href="{html.escape(reader.name)}">{html.escape(title)}</a> '
+        f'<span class="alt">(<a href="{html.escape(full.name)}">with code</a>)</span></li>'
+        for title, full, reader in result.pages)
+    problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.failures)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Party-building brand reports: comparison</title>
+<style>body{{font-family:sans-serif;max-width:46rem;margin:2rem auto;line-height:1.5}}.alt{{color:#666}}</style>
+</head><body>
+<h1>Party-building brand reports (党建品牌创建): comparison of five organizations</h1>
+<p>Each report is a notebook executed on the tables in <code>{html.escape(str(result.tables))}</code>.
+The first link is the version for readers; “with code” shows every step.</p>
+<ol>
+{rows}
+</ol>
+{"<h2>Problems found while running</h2><ul>" + problems + "</ul>" if problems else ""}
+</body></html>
+"""
+    path = result.reports / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
+               notebook_dir: Path = NOTEBOOKS_DIR) -> ReportResult:
+    """Build, execute, check and export. ``out`` puts tables, figures and reports under one folder."""
+    import papermill
+
+    from .build import build
+
+    if out is None:
+        tables, figures, reports = PROCESSED_DIR, FIGURES_DIR, REPORTS_DIR
+    else:
+        tables, figures, reports = Path(out) / "tables", Path(out) / "figures", Path(out) / "reports"
+    result = ReportResult(tables.resolve(), figures.resolve(), reports.resolve())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # catalog warnings are printed by the build command itself
+        built = build(seeds, tables, workers=workers)
+    result.failures += [f"{file}: {reason}" for file, reason in built.failures]
+    figures.mkdir(parents=True, exist_ok=True)
+    executed_dir = reports / "notebooks"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    for notebook in notebooks(notebook_dir):
+        executed = executed_dir / notebook.name
+        raised = False
+        try:
+            papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook_dir), progress_bar=False,
+                                       kernel_name="python3", log_output=False,
+                                       parameters={"TABLES": str(result.tables), "FIGURES": str(result.figures)})
+        except papermill.PapermillExecutionError as exc:
+            raised = True
+            result.failures.append(f"{notebook.name} cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+        result.failures += check_outputs(executed, errors=not raised)
+        full = export_html(executed, reports / f"{notebook.stem}.html", readers=False)
+        reader = export_html(executed, reports / f"{notebook.stem}.reader.html", readers=True)
+        result.failures += check_html(full) + check_html(reader)
+        result.pages.append((_title(executed), full, reader))
+    for png in sorted(figures.glob("*.png")):
+        if _blank(png.read_bytes()):
+            result.failures.append(f"{png.name}: an empty figure")
+    write_index(result)
+    return result
