@@ -45,7 +45,8 @@ from .extraction.common import CUES_FILE, SentenceRecord
 
 SIMILARITY_MAX_DOCS = 300      # a docs × docs matrix beyond this is neither small nor readable
 PARALLEL_MIN_FILES = 40        # below this, worker start-up costs more than it saves
-FLUSH_ROWS = 50_000            # rows buffered per table before a row group is written
+FLUSH_ROWS = 50_000            # rows buffered per table before a row group is written ...
+FLUSH_ROWS_BY_TABLE = {"documents": 500, "paragraphs": 10_000}  # ... fewer where a row holds long text
 SENTENCE_BATCH_ROWS = 20_000   # sentences per tokenisation task (whole reports only)
 
 PASS1_TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "brands", "formulas", "metrics",
@@ -77,7 +78,7 @@ class TableWriter:
             return
         self.buffers[name].append(rows)
         self.buffered[name] += len(rows)
-        if self.buffered[name] >= FLUSH_ROWS:
+        if self.buffered[name] >= FLUSH_ROWS_BY_TABLE.get(name, FLUSH_ROWS):
             self.flush(name)
 
     def _arrow(self, name: str) -> pa.Table:
@@ -227,12 +228,12 @@ class Throttle:
             self.cond.notify()
 
 
-def _map(pool, func, items, chunksize=4, workers=1):
-    """Ordered results of ``func`` over ``items``: in a pool, throttled; else in this process."""
+def _map(pool, func, items, chunksize=4, workers=1, ahead=8):
+    """Ordered results of ``func`` over ``items``: in a pool, at most ``ahead`` tasks per worker in flight."""
     if pool is None:
         yield from map(func, items)
         return
-    throttle = Throttle(items, limit=max(8, 8 * workers * chunksize))
+    throttle = Throttle(items, limit=max(2, ahead * workers * chunksize))
     for result in pool.imap(func, throttle, chunksize):
         throttle.consumed()
         yield result
@@ -307,7 +308,7 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
     try:
         sentences = grouped_batches(out_dir / "sentences.parquet", ["doc_id", "sent_id", "text", "start"], "doc_id",
                                     SENTENCE_BATCH_ROWS)
-        for batch, per_doc in _map(pool, _tokenize_batch, sentences, chunksize=1, workers=workers):
+        for batch, per_doc in _map(pool, _tokenize_batch, sentences, chunksize=1, workers=workers, ahead=2):
             writer.append("tokens", batch)
             for doc_id, counts in per_doc:  # batches hold whole reports, so each count is complete
                 writer.append("frequencies", textstats.frequency_rows(doc_id, labels[doc_id], counts,
