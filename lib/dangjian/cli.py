@@ -57,6 +57,8 @@ def _report(args: argparse.Namespace) -> int:
     from .report import run_report
 
     result = run_report(Path(args.seeds), Path(args.out) if args.out else None, workers=args.workers)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"Tables:  {result.tables}")
     print(f"Figures: {result.figures}")
     print(f"Reports: {result.reports / 'index.html'}")

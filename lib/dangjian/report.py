@@ -37,6 +37,7 @@ class ReportResult:
     reports: Path
     pages: list[tuple[str, Path, Path]] = field(default_factory=list)  # (title, full, reader)
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # from the build: reports the catalog does not list
 
 
 def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -143,9 +144,10 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
     else:
         tables, figures, reports = Path(out) / "tables", Path(out) / "figures", Path(out) / "reports"
     result = ReportResult(tables.resolve(), figures.resolve(), reports.resolve())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # catalog warnings are printed by the build command itself
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         built = build(seeds, tables, workers=workers)
+    result.warnings = [str(w.message) for w in caught]
     result.failures += [f"{file}: {reason}" for file, reason in built.failures]
     figures.mkdir(parents=True, exist_ok=True)
     executed_dir = reports / "notebooks"
