@@ -4,13 +4,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from dangjian.config import PROJECT_ROOT
-from dangjian.report import NOTEBOOKS_DIR, check_html, notebooks, run_report
+from dangjian.report import check_html, notebooks, run_report
 
 from conftest import SEED_FILES, SEEDS
 

@@ -38,10 +38,10 @@ from . import __version__, textstats
 from . import tokens as tokens_module
 from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, load_rules
 from .config import CATALOG_NAME
-from .corpus import (CATALOG_COLUMNS, COLUMNS, CatalogWarning, Corpus, _progress, _table, process_report,
+from .corpus import (CATALOG_COLUMNS, CatalogWarning, _progress, _table, process_report,
                      read_catalog, report_files)
 from .extraction import extract_all
-from .extraction.common import CUES_FILE, SentenceRecord
+from .extraction.common import CUES_FILE, records_from_rows
 
 SIMILARITY_MAX_DOCS = 300      # a docs × docs matrix beyond this is neither small nor readable
 PARALLEL_MIN_FILES = 40        # below this, worker start-up costs more than it saves
@@ -150,10 +150,7 @@ def process_document(path: Path) -> dict:
     except ReadError as exc:
         return {"failures": [{"file": path.name, "reason": exc.reason}]}
     (document,) = rows["documents"]
-    paragraphs = {p["para_id"]: p for p in rows["paragraphs"]}
-    records = [SentenceRecord(s["doc_id"], s["sent_id"], s["text"], s["start"], paragraphs[s["para_id"]]["start"],
-                              paragraphs[s["para_id"]]["text"], paragraphs[s["para_id"]]["lead"],
-                              paragraphs[s["para_id"]]["section"]) for s in rows["sentences"]]
+    records = records_from_rows(rows["paragraphs"], rows["sentences"])
     one = SimpleNamespace(documents={"doc_id": [document["doc_id"]], "text": [document["text"]]})
     rows.update(extract_all(one, records, as_rows=True))
     themes = textstats.code_theme_rows(rows["sentences"], _STATE["codebook"])

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from ..config import DATA_DIR
@@ -190,17 +189,25 @@ class SentenceRecord:
     section: str
 
 
+def records_from_rows(paragraphs: list[dict], sentences: list[dict]) -> list[SentenceRecord]:
+    """Sentence records from paragraph and sentence rows (dicts with the tables' columns)."""
+    para = {p["para_id"]: p for p in paragraphs}
+
+    def text(value) -> str:
+        return value if isinstance(value, str) else ""
+
+    return [SentenceRecord(s["doc_id"], s["sent_id"], s["text"], int(s["start"]), int(para[s["para_id"]]["start"]),
+                           para[s["para_id"]]["text"], text(para[s["para_id"]]["lead"]),
+                           text(para[s["para_id"]]["section"]))
+            for s in sentences]
+
+
 def sentence_records(corpus) -> list[SentenceRecord]:
     """Sentences with their paragraph's text, lead and section, in document order, as plain records.
 
     Extraction loops over sentences; plain records keep pandas out of the inner loop.
     """
-    paragraphs = corpus.paragraphs
-    para = {pid: (int(start), text, lead if isinstance(lead, str) else "", section if isinstance(section, str) else "")
-            for pid, start, text, lead, section in zip(paragraphs["para_id"].tolist(), paragraphs["start"].tolist(),
-                                                       paragraphs["text"].tolist(), paragraphs["lead"].tolist(),
-                                                       paragraphs["section"].tolist())}
-    s = corpus.sentences.sort_values(["doc_id", "sent_no"])
-    return [SentenceRecord(doc, sid, text, int(start), *para[pid])
-            for doc, sid, pid, text, start in zip(s["doc_id"].tolist(), s["sent_id"].tolist(), s["para_id"].tolist(),
-                                                  s["text"].tolist(), s["start"].tolist())]
+    columns = ["para_id", "start", "text", "lead", "section"]
+    paragraphs = corpus.paragraphs[columns].to_dict("records")
+    sentences = corpus.sentences.sort_values(["doc_id", "sent_no"])[["doc_id", "sent_id", "para_id", "text", "start"]]
+    return records_from_rows(paragraphs, sentences.to_dict("records"))
