@@ -297,7 +297,7 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
     result.seconds["pass 1 (read…extract)"] = time.perf_counter() - clock
     clock = time.perf_counter()
     # pass 2
-    words = tokens_module.corpus_words(SimpleNamespace(brands=pd.DataFrame({"name": sorted(names)}), formulas=None))
+    words = tuple(sorted(names))
     totals: Counter = Counter()
     pool = context.Pool(workers, initializer=_init_pass2, initargs=(backend, words)) if workers > 1 else None
     if pool is None:
@@ -325,13 +325,14 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
     # pass 3
     docs_meta = pd.DataFrame({"doc_id": list(labels), "org_label": list(labels.values())})
     per_doc_counts = []
+    totals, grand_total = dict(totals), sum(totals.values())
     for doc_id, counts in _per_doc_counts(out_dir / "frequencies.parquet"):
-        writer.append("keyness", textstats.keyness_rows(doc_id, labels[doc_id], counts, dict(totals)))
+        writer.append("keyness", textstats.keyness_rows(doc_id, labels[doc_id], counts, totals, grand_total=grand_total))
         if len(labels) <= SIMILARITY_MAX_DOCS:
             per_doc_counts.append(pd.DataFrame({"doc_id": doc_id, "token": list(counts), "n": list(counts.values())}))
     if per_doc_counts:
         writer.append("similarity", textstats.similarity_from_counts(pd.concat(per_doc_counts), docs_meta))
-    vocab = set(textstats.top_terms(dict(totals)))
+    vocab = set(textstats.top_terms(totals))
     pairs, sentence_freq = {}, {}
     n_sentences = 0
     for frame in grouped_batches(out_dir / "tokens.parquet", ["sent_id", "token"], "sent_id", 200_000):

@@ -42,17 +42,18 @@ def frequency_rows(doc_id: str, label: str, counts: dict[str, int], n_chars: int
 
 
 def keyness_rows(doc_id: str, label: str, target: dict[str, int], totals: dict[str, int],
-                 min_count: int = 2) -> pd.DataFrame:
+                 min_count: int = 2, grand_total: int | None = None) -> pd.DataFrame:
     """G², p and log ratio of the terms a report uses, against the rest of the corpus (totals minus the report).
 
     Only terms the report uses are listed (a report does not list the whole corpus vocabulary), and
-    only terms seen at least ``min_count`` times in the corpus.
+    only terms seen at least ``min_count`` times in the corpus. ``grand_total`` is the sum of
+    ``totals``, passed by callers that score many reports against the same totals.
     """
     vocab = sorted(t for t in target if totals.get(t, 0) >= min_count)
     a = np.array([target[t] for t in vocab], dtype=float)
     b = np.array([totals[t] for t in vocab], dtype=float) - a
     c = float(sum(target.values()))
-    d = float(sum(totals.values())) - c
+    d = float(sum(totals.values()) if grand_total is None else grand_total) - c
     if not len(vocab) or c == 0 or d == 0:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     g2 = _g2(a, b, c, d)
@@ -98,7 +99,8 @@ def keyness(tokens: pd.DataFrame, documents: pd.DataFrame, min_count: int = 2) -
     """
     labels = org_labels(documents)
     totals = tokens["token"].value_counts().to_dict()
-    parts = [keyness_rows(doc_id, labels.get(doc_id, doc_id), group.value_counts().to_dict(), totals, min_count)
+    parts = [keyness_rows(doc_id, labels.get(doc_id, doc_id), group.value_counts().to_dict(), totals, min_count,
+                          grand_total=len(tokens))
              for doc_id, group in tokens.groupby("doc_id", sort=True)["token"]]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=KEYNESS_COLUMNS)
