@@ -32,6 +32,13 @@ def test_two_builds_write_byte_identical_files(tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+def test_write_corpus_writes_what_the_build_writes(tmp_path, seed_corpus):
+    dangjian.write_corpus(seed_corpus, tmp_path / "written")
+    assert _build(SEEDS, tmp_path / "built").returncode == 0
+    for path in sorted((tmp_path / "built").iterdir()):
+        assert path.read_bytes() == (tmp_path / "written" / path.name).read_bytes(), path.name
+
+
 def test_csv_has_bom_and_round_trips(tmp_path, seed_corpus):
     dangjian.write_corpus(seed_corpus, tmp_path)
     raw = (tmp_path / "sentences.csv").read_bytes()

@@ -62,9 +62,6 @@ INT_COLUMNS = {"n_converted_chars", "n_chars", "n_paragraphs", "n_sentences", "n
                "n_sentences_total"}
 FLOAT_COLUMNS = {"value", "value_base", "per_10k_chars", "g2", "p", "log_ratio", "share", "cosine", "pmi"}
 BOOL_COLUMNS = {"redacted", "quoted"}
-EXTRACTED = ("brands", "formulas", "metrics", "reconciliation")
-ANALYSED = ("tokens", "frequencies", "keyness", "sentence_themes", "theme_shares", "similarity", "cooccurrence")
-DERIVED = EXTRACTED + ANALYSED
 
 
 def para_id(doc_id: str, para_no: int) -> str:
@@ -97,7 +94,9 @@ class Corpus:
     cooccurrence: pd.DataFrame
     settings: dict = field(default_factory=dict)
 
-    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", *DERIVED)
+    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "brands", "formulas", "metrics",
+              "reconciliation", "tokens", "frequencies", "keyness", "sentence_themes", "theme_shares", "similarity",
+              "cooccurrence")
 
     def text(self, doc_id: str) -> str:
         """The normalised (simplified, cleaned) text that all offsets point into."""
@@ -194,17 +193,14 @@ def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.
 
 
 def write_corpus(corpus: Corpus, out_dir: Path | str) -> list[Path]:
-    """Write every table as CSV (UTF-8 with BOM, for Excel) and Parquet."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    """Write every table as CSV (UTF-8 with BOM, for Excel) and Parquet, as ``dangjian build`` does."""
+    from .build import TableWriter
+
+    writer = TableWriter(Path(out_dir), corpus.TABLES)
     for name in corpus.TABLES:
-        frame = getattr(corpus, name)
-        csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
-        frame.to_csv(csv_path, index=False, encoding="utf-8-sig", lineterminator="\n")
-        frame.to_parquet(parquet_path, index=False)
-        written += [csv_path, parquet_path]
-    return written
+        writer.append(name, getattr(corpus, name))
+    writer.close()
+    return [writer.out_dir / f"{name}.{ext}" for name in corpus.TABLES for ext in ("csv", "parquet")]
 
 
 def read_tables(out_dir: Path) -> Corpus:
