@@ -16,6 +16,7 @@ from .textstats import NO_THEME, org_labels
 
 APPROACHES_FILE = DATA_DIR / "approaches.yaml"
 EVIDENCE_COLUMNS = ["doc_id", "org_label", "dimension", "value", "sent_id", "evidence"]
+DIMENSIONS = ["approach", "process stages", "owning level", "main themes", "distinctive terms", "metrics", "formulas"]
 
 
 def load_approach_cues(path=APPROACHES_FILE) -> dict:
@@ -97,13 +98,10 @@ def naming(brands: pd.DataFrame) -> pd.DataFrame:
             .reset_index())
 
 
-def sentence_text(corpus, sent_id: str) -> str:
-    return corpus.sentences.set_index("sent_id").at[sent_id, "text"]
-
-
 def comparison_matrix(corpus) -> pd.DataFrame:
     """One evidence-backed cell per organization and dimension (long form: pivot on ``dimension`` to read)."""
     labels = org_labels(corpus.documents)
+    sentence = dict(zip(corpus.sentences["sent_id"], corpus.sentences["text"]))
     rows = []
     for row in creation_direction(corpus).itertuples():
         rows.append((row.doc_id, row.org_label, "approach", row.direction, row.sent_id, row.evidence))
@@ -117,7 +115,7 @@ def comparison_matrix(corpus) -> pd.DataFrame:
         top = group.iloc[0]
         example = brands[(brands["doc_id"] == doc_id)].iloc[0]
         rows.append((doc_id, labels[doc_id], "owning level", f"{top['level']} ({int(top['n'])} of {int(group['n'].sum())})",
-                     example["sent_id"], sentence_text(corpus, example["sent_id"])))
+                     example["sent_id"], sentence[example["sent_id"]]))
     shares = corpus.theme_shares[corpus.theme_shares["theme"] != NO_THEME]
     themes = corpus.sentence_themes
     for doc_id, group in shares.groupby("doc_id"):
@@ -131,26 +129,24 @@ def comparison_matrix(corpus) -> pd.DataFrame:
         top = group.astype({"g2": float}).nlargest(3, "g2")["token"].tolist()
         first = tokens[(tokens["doc_id"] == doc_id) & (tokens["token"] == top[0])].iloc[0]
         rows.append((doc_id, labels[doc_id], "distinctive terms", "、".join(top), first["sent_id"],
-                     sentence_text(corpus, first["sent_id"])))
+                     sentence[first["sent_id"]]))
     metrics = corpus.metrics
     for doc_id, group in metrics.groupby("doc_id"):
         counts = group["category"].value_counts()
         value = "; ".join(f"{n} {c}" for c, n in counts.items())
         first = group.iloc[0]
         rows.append((doc_id, labels[doc_id], "metrics", f"{len(group)} ({value})", first["sent_id"],
-                     sentence_text(corpus, first["sent_id"])))
+                     sentence[first["sent_id"]]))
     formulas = corpus.formulas.drop_duplicates(["doc_id", "formula"])
     for doc_id, group in formulas.groupby("doc_id"):
         first = group.iloc[0]
         rows.append((doc_id, labels[doc_id], "formulas", "、".join(group["formula"]), first["sent_id"],
-                     sentence_text(corpus, first["sent_id"])))
+                     sentence[first["sent_id"]]))
     table = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     for doc_id in labels:  # every organization has every dimension, "none found" when nothing was
-        for dimension in ["approach", "process stages", "owning level", "main themes", "distinctive terms",
-                          "metrics", "formulas"]:
+        for dimension in DIMENSIONS:
             if not ((table["doc_id"] == doc_id) & (table["dimension"] == dimension)).any():
                 table.loc[len(table)] = (doc_id, labels[doc_id], dimension, "none found", "", "")
-    order = {d: i for i, d in enumerate(["approach", "process stages", "owning level", "main themes",
-                                         "distinctive terms", "metrics", "formulas"])}
+    order = {d: i for i, d in enumerate(DIMENSIONS)}
     return table.sort_values(["doc_id", "dimension"], key=lambda c: c.map(order) if c.name == "dimension" else c
                              ).reset_index(drop=True)

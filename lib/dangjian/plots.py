@@ -81,16 +81,24 @@ def cjk_font_path() -> Path:
     return _system_cjk_font() or _packaged_font()
 
 
+@lru_cache(maxsize=1)
+def _register_font() -> str:
+    """Add the CJK font to matplotlib's font list (once per process); return its family name."""
+    from matplotlib import font_manager
+
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
 def use_project_style() -> str:
     """Apply the project style and CJK font to matplotlib; return the font's family name."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib import font_manager, pyplot as plt
+    from matplotlib import pyplot as plt
 
-    path = cjk_font_path()
-    font_manager.fontManager.addfont(str(path))
-    family = font_manager.FontProperties(fname=str(path)).get_name()
+    family = _register_font()
     plt.style.use(str(STYLE_FILE))
     plt.rcParams["font.family"] = [family]
     return family
@@ -170,7 +178,7 @@ def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: P
 
     from .textstats import cooccurrence_graph
 
-    use_project_style()
+    family = use_project_style()
     graph = cooccurrence_graph(edges, max_edges)
     counts = frequencies[frequencies["doc_id"] == "all"].set_index("token")["n"].astype(int)
     layout = nx.spring_layout(graph, seed=RANDOM_STATE, k=0.9, weight="weight")
@@ -179,7 +187,7 @@ def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: P
     nx.draw_networkx_edges(graph, layout, ax=ax, width=widths, edge_color="#999999", alpha=0.6)
     sizes = [40 + 12 * counts.get(node, 1) for node in graph.nodes]
     nx.draw_networkx_nodes(graph, layout, ax=ax, node_size=sizes, node_color="#f4a582", edgecolors="#b2182b")
-    nx.draw_networkx_labels(graph, layout, ax=ax, font_family=use_project_style(), font_size=11,
+    nx.draw_networkx_labels(graph, layout, ax=ax, font_family=family, font_size=11,
                             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
     ax.set_title("Terms that share sentences (strongest links)")
     ax.axis("off")
