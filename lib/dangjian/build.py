@@ -38,8 +38,7 @@ from . import __version__, textstats
 from . import tokens as tokens_module
 from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, load_rules
 from .config import CATALOG_NAME
-from .corpus import (CATALOG_COLUMNS, CatalogWarning, _progress, _table, process_report,
-                     read_catalog, report_files)
+from .corpus import CATALOG_COLUMNS, CatalogWarning, _table, process_report, read_catalog, report_files
 from .extraction import extract_all
 from .extraction.common import CUES_FILE, records_from_rows
 
@@ -191,6 +190,15 @@ def grouped_batches(path: Path, columns: list[str], key: str, batch_rows: int):
             yield frame[complete].reset_index(drop=True)
     if carry is not None and len(carry):
         yield carry.reset_index(drop=True)
+
+
+def _progress(items, total: int, desc: str):
+    quiet = bool(os.environ.get("CI")) or not sys.stderr.isatty()
+    if quiet:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=desc, unit="file")
 
 
 @dataclass

@@ -8,8 +8,6 @@ streaming build itself (extraction, tokens, statistics, writing) is in
 """
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,15 +161,6 @@ def process_report(path: Path, rules) -> dict:
                        **s.__dict__} for s in sentences],
         "removed": cleaned.removed,
     }
-
-
-def _progress(items, total: int, desc: str):
-    quiet = bool(os.environ.get("CI")) or not sys.stderr.isatty()
-    if quiet:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, total=total, desc=desc, unit="file")
 
 
 def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.DEFAULT_BACKEND,
