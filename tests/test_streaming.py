@@ -36,10 +36,10 @@ def test_batches_never_split_a_group(tmp_path, seed_corpus):
     path = tmp_path / "t.parquet"
     seed_corpus.tokens.to_parquet(path)
     batches = list(grouped_batches(path, ["sent_id", "token"], "sent_id", batch_rows=7))
-    assert sum(len(b) for b in batches) == len(seed_corpus.tokens)
+    assert sum(b.num_rows for b in batches) == len(seed_corpus.tokens)
     seen = set()
     for batch in batches:
-        ids = set(batch["sent_id"])
+        ids = set(batch.column("sent_id").to_pylist())
         assert not ids & seen
         seen |= ids
 

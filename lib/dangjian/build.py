@@ -25,12 +25,16 @@ import threading
 import time
 import warnings
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
@@ -46,10 +50,19 @@ SIMILARITY_MAX_DOCS = 300      # a docs × docs matrix beyond this is neither sm
 PARALLEL_MIN_FILES = 40        # below this, worker start-up costs more than it saves
 FLUSH_ROWS = 50_000            # rows buffered per table before a row group is written ...
 FLUSH_ROWS_BY_TABLE = {"documents": 500, "paragraphs": 10_000}  # ... fewer where a row holds long text
-SENTENCE_BATCH_ROWS = 20_000   # sentences per tokenisation task (whole reports only)
+FILES_PER_TASK = 8             # reports per pass-1 task: fewer, larger messages between processes
+SENTENCE_BATCH_ROWS = 5_000    # sentences per tokenisation task (whole reports only)
+STATISTICS_BATCH_ROWS = 200_000  # rows of frequencies / tokens read back at a time in pass 3
 
+DERIVED_TABLES = ("tokens", "frequencies", "keyness", "similarity", "cooccurrence")
 PASS1_TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "brands", "formulas", "metrics",
                 "reconciliation", "sentence_themes", "theme_shares")
+
+
+@lru_cache(maxsize=None)
+def schema_of(name: str) -> pa.Schema:
+    """The Arrow schema of a table: its documented columns in their fixed dtypes."""
+    return pa.Schema.from_pandas(_table(name, []), preserve_index=False)
 
 
 class TableWriter:
@@ -69,10 +82,10 @@ class TableWriter:
         self.csv: dict[str, pa_csv.CSVWriter] = {}
         self.handles: dict = {}
         self.finished: set[str] = set()
-        self.schemas = {name: pa.Schema.from_pandas(_table(name, []), preserve_index=False) for name in names}
+        self.schemas = {name: schema_of(name) for name in names}
 
     def append(self, name: str, rows) -> None:
-        """Buffer a DataFrame or a list of row dicts."""
+        """Buffer an Arrow table (in the table's schema), a DataFrame or a list of row dicts."""
         if rows is None or not len(rows):
             return
         self.buffers[name].append(rows)
@@ -85,15 +98,16 @@ class TableWriter:
         schema = self.schemas[name]
         parts, dicts = [], []
         for part in self.buffers[name]:
-            if isinstance(part, pd.DataFrame):
+            if isinstance(part, (pd.DataFrame, pa.Table)):
                 if dicts:
-                    parts.append(pa.Table.from_pylist(dicts, schema=schema))
+                    parts.append(arrow_table(name, dicts))
                     dicts = []
-                parts.append(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+                parts.append(part.cast(schema) if isinstance(part, pa.Table) else
+                             pa.Table.from_pandas(part, schema=schema, preserve_index=False))
             else:
                 dicts.extend(part)
         if dicts:
-            parts.append(pa.Table.from_pylist(dicts, schema=schema))
+            parts.append(arrow_table(name, dicts))
         return pa.concat_tables(parts) if parts else schema.empty_table()
 
     def flush(self, name: str) -> None:
@@ -128,14 +142,15 @@ class TableWriter:
             self.finish(name)
 
 
-# ---- pass 1: one report ------------------------------------------------------------------------
+# ---- pass 1: reports ---------------------------------------------------------------------------
 
 _STATE: dict = {}
 
 
-def _init_pass1() -> None:
+def _init_pass1(listed: dict | None = None) -> None:
     _STATE["rules"] = load_rules()
     _STATE["codebook"] = textstats.load_codebook()
+    _STATE["listed"] = listed or {}
 
 
 def process_document(path: Path) -> dict:
@@ -159,37 +174,105 @@ def process_document(path: Path) -> dict:
     return rows
 
 
+def process_files(paths: list[Path]) -> tuple[dict[str, pa.Table], list[dict]]:
+    """The pass-1 tables of a few reports, as Arrow tables in file order, and a summary of each report.
+
+    Runs in a worker: the catalog columns and theme shares are filled in here, so that
+    the main process only writes.
+    """
+    if "rules" not in _STATE:
+        _init_pass1()
+    rows: dict[str, list] = {name: [] for name in PASS1_TABLES}
+    summaries = []
+    for path in paths:
+        tables = process_document(path)
+        if "documents" not in tables:
+            rows["failures"] += tables["failures"]
+            summaries.append({"file": path.name, "failure": tables["failures"][0]["reason"]})
+            continue
+        (document,) = tables["documents"]
+        entry = _STATE["listed"].get(path.name)
+        for column in CATALOG_COLUMNS:
+            document[column] = (entry or {}).get(column, "")
+        doc_id = document["doc_id"]
+        label = (entry or {}).get("org_label", "") or doc_id
+        tables["theme_shares"] = [dict(zip(textstats.THEME_SHARE_COLUMNS, row)) for row in textstats.theme_share_rows(
+            doc_id, label, tables["coded"], tables["n_covered"], len(tables["sentences"]), _STATE["codebook"])]
+        for name in PASS1_TABLES:
+            if name != "failures":
+                rows[name] += tables[name]
+        names = {b["name"] for b in tables["brands"]} | {f["formula"] for f in tables["formulas"]}
+        summaries.append({"file": path.name, "doc_id": doc_id, "label": label, "n_chars": int(document["n_chars"]),
+                          "listed": entry is not None, "names": sorted(names)})
+    return {name: arrow_table(name, part) for name, part in rows.items()}, summaries
+
+
+def arrow_table(name: str, rows: list[dict]) -> pa.Table:
+    """Row dicts as an Arrow table in the table's schema (missing keys are nulls).
+
+    Gathering columns in Python and handing Arrow whole lists is several times faster
+    than ``pa.Table.from_pylist``.
+    """
+    schema = schema_of(name)
+    return pa.Table.from_pydict({column: [row.get(column) for row in rows] for column in schema.names}, schema=schema)
+
+
 # ---- pass 2: tokens ----------------------------------------------------------------------------
 
-def _init_pass2(backend: str, words: tuple[str, ...]) -> None:
+def _init_pass2(backend: str, words: tuple[str, ...], documents: dict[str, tuple[str, int]]) -> None:
     _STATE["segmenter"] = tokens_module.Segmenter(backend, words)
+    _STATE["documents"] = documents
 
 
-def _tokenize_batch(batch: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, dict]]]:
-    """Tokens of a batch of whole reports, and each report's token counts (counted in the worker)."""
-    tokens = tokens_module.tokenize_sentences(batch, _STATE["segmenter"])
-    counts: dict[str, Counter] = {doc_id: Counter() for doc_id in dict.fromkeys(batch["doc_id"].tolist())}
-    for doc_id, token in zip(tokens["doc_id"].tolist(), tokens["token"].tolist()):
-        counts[doc_id][token] += 1
-    return tokens, list(counts.items())
+def tokenize_batch(batch: dict[str, list]) -> tuple[pa.Table, pa.Table, dict[str, int]]:
+    """Tokens of a batch of whole reports' sentences, each report's frequency rows, and the batch's token counts."""
+    tokens = tokens_module.token_table(batch["doc_id"], batch["sent_id"], batch["text"], batch["start"],
+                                       _STATE["segmenter"])
+    return tokens, frequency_table(tokens, _STATE["documents"]), token_counts(tokens)
+
+
+def frequency_table(tokens: pa.Table, documents: dict[str, tuple[str, int]]) -> pa.Table:
+    """Frequency rows of the whole reports in ``tokens``: by report (in token order), count descending, token."""
+    counts = tokens.group_by(["doc_id", "token"], use_threads=False).aggregate([([], "count_all")])
+    docs = list(dict.fromkeys(tokens.column("doc_id").to_pylist())) if len(counts) else []
+    doc_position = pc.index_in(counts.column("doc_id"), value_set=pa.array(docs, type=pa.large_string()))
+    counts = counts.append_column("doc_position", doc_position).sort_by(
+        [("doc_position", "ascending"), ("count_all", "descending"), ("token", "ascending")])
+    position = counts.column("doc_position").to_numpy()
+    n = counts.column("count_all").to_numpy().astype(np.int64)
+    first = np.r_[0, np.flatnonzero(np.diff(position)) + 1]
+    rank = np.arange(len(n)) - np.repeat(first, np.diff(np.r_[first, len(n)])) + 1
+    n_chars = np.array([max(documents[doc][1], 1) for doc in docs], dtype=np.int64)
+    labels = pa.array([documents[doc][0] for doc in docs], type=pa.large_string())
+    return pa.table({"doc_id": counts.column("doc_id"), "org_label": labels.take(position), "token": counts.column("token"),
+                     "n": n, "per_10k_chars": n / n_chars[position] * 10_000, "rank": rank.astype(np.int64)},
+                    schema=schema_of("frequencies"))
+
+
+def token_counts(tokens: pa.Table) -> dict[str, int]:
+    counts = tokens.group_by("token", use_threads=False).aggregate([([], "count_all")])
+    return dict(zip(counts.column("token").to_pylist(), counts.column("count_all").to_pylist()))
 
 
 def grouped_batches(path: Path, columns: list[str], key: str, batch_rows: int):
-    """A Parquet table read back in batches that never split a group of rows sharing ``key``."""
+    """A Parquet table read back as Arrow tables of about ``batch_rows`` rows that never split a
+    group of (contiguous) rows sharing ``key``."""
     carry = None
     for record_batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=columns):
-        frame = record_batch.to_pandas()
-        if carry is not None and len(carry):
-            frame = pd.concat([carry, frame], ignore_index=True)
-        if not len(frame):
+        table = pa.Table.from_batches([record_batch])
+        if carry is not None and carry.num_rows:
+            table = pa.concat_tables([carry, table])
+        if not table.num_rows:
             continue
-        last = frame[key].iloc[-1]
-        complete = frame[key] != last
-        carry = frame[~complete]
-        if complete.any():
-            yield frame[complete].reset_index(drop=True)
-    if carry is not None and len(carry):
-        yield carry.reset_index(drop=True)
+        keys = table.column(key)
+        differs = pc.not_equal(keys, keys[-1]).to_numpy(zero_copy_only=False)
+        before_last_group = np.flatnonzero(differs)
+        cut = int(before_last_group[-1]) + 1 if len(before_last_group) else 0
+        carry = table.slice(cut)
+        if cut:
+            yield table.slice(0, cut)
+    if carry is not None and carry.num_rows:
+        yield carry
 
 
 def _progress(items, total: int, desc: str):
@@ -244,6 +327,33 @@ def _map(pool, func, items, chunksize=4, workers=1, ahead=8):
         yield result
 
 
+def _parallel(func, tasks, workers: int, context, initializer, initargs, ahead: int, first_here: bool = False):
+    """Ordered results of ``func`` over ``tasks``, in ``workers`` processes when more than one.
+
+    The state is set up here (``initializer``), and forked workers inherit it instead of
+    loading it again (spawned ones, on Windows, run the initializer themselves); with
+    ``first_here`` the first task runs here too, so that they also inherit every pattern
+    it compiled on first use.
+    """
+    initializer(*initargs)
+    tasks = iter(tasks)
+    if first_here or workers <= 1:
+        first = next(tasks, None)
+        if first is None:
+            return
+        yield func(first)
+    if workers <= 1:
+        yield from map(func, tasks)
+        return
+    inherits = context.get_start_method() == "fork"
+    pool = context.Pool(workers, **({} if inherits else {"initializer": initializer, "initargs": initargs}))
+    try:
+        yield from _map(pool, func, tasks, chunksize=1, workers=workers, ahead=ahead)
+    finally:
+        pool.close()
+        pool.join()
+
+
 def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.DEFAULT_BACKEND,
           workers: int | None = None) -> BuildResult:
     """Build every table of the reports in ``folder`` into ``out_dir`` (CSV with BOM and Parquet)."""
@@ -251,121 +361,103 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder of reports")
     files = report_files(folder)
-    catalog = read_catalog(folder)
-    listed = dict(zip(catalog["file"], catalog.to_dict("records")))
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_MIN_FILES else 1
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    codebook = textstats.load_codebook()
-    derived = ("tokens", "frequencies", "keyness", "similarity", "cooccurrence")
-    writer = TableWriter(out_dir, PASS1_TABLES + derived)
+    run = SimpleNamespace(out_dir=out_dir, workers=workers,
+                          context=multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn"),
+                          writer=TableWriter(out_dir, PASS1_TABLES + DERIVED_TABLES))
     result = BuildResult(out_dir, n_bytes=sum(p.stat().st_size for p in files))
-    doc_chars: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    names: set[str] = set()
 
     clock = time.perf_counter()
-    # pass 1
-    pool = context.Pool(workers, initializer=_init_pass1) if workers > 1 else None
-    try:
-        for path, tables in zip(files, _progress(_map(pool, process_document, files, 4, workers), len(files),
-                                                 "reports")):
-            if "documents" not in tables:
-                writer.append("failures", tables["failures"])
-                result.failures.append((path.name, tables["failures"][0]["reason"]))
-                continue
-            (document,) = tables["documents"]
-            entry = listed.get(path.name)
-            if entry is None:
-                warnings.warn(f"{path.name}: not listed in {CATALOG_NAME}; its catalog columns are empty",
-                              CatalogWarning, stacklevel=2)
-            for column in CATALOG_COLUMNS:
-                document[column] = (entry or {}).get(column, "")
-            doc_id = document["doc_id"]
-            doc_chars[doc_id] = int(document["n_chars"])
-            labels[doc_id] = (entry or {}).get("org_label", "") or doc_id
-            names |= {b["name"] for b in tables["brands"]} | {f["formula"] for f in tables["formulas"]}
-            for name in ("documents", "paragraphs", "sentences", "removed", "brands", "formulas", "metrics",
-                         "reconciliation", "sentence_themes"):
-                writer.append(name, tables[name])
-            n_sentences = len(tables["sentences"])
-            writer.append("theme_shares", [dict(zip(textstats.THEME_SHARE_COLUMNS, row)) for row in
-                                           textstats.theme_share_rows(doc_id, labels[doc_id], tables["coded"],
-                                                                      tables["n_covered"], n_sentences, codebook)])
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    for file in catalog["file"]:
-        if not (folder / file).exists():
-            warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=2)
-    for name in PASS1_TABLES:
-        writer.finish(name)
-
+    documents, names = _pass1(run, folder, files, result)
     result.seconds["pass 1 (read…extract)"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    # pass 2
     words = tuple(sorted(names))
-    totals: Counter = Counter()
-    pool = context.Pool(workers, initializer=_init_pass2, initargs=(backend, words)) if workers > 1 else None
-    if pool is None:
-        _init_pass2(backend, words)
-    try:
-        sentences = grouped_batches(out_dir / "sentences.parquet", ["doc_id", "sent_id", "text", "start"], "doc_id",
-                                    SENTENCE_BATCH_ROWS)
-        for batch, per_doc in _map(pool, _tokenize_batch, sentences, chunksize=1, workers=workers, ahead=2):
-            writer.append("tokens", batch)
-            for doc_id, counts in per_doc:  # batches hold whole reports, so each count is complete
-                writer.append("frequencies", textstats.frequency_rows(doc_id, labels[doc_id], counts,
-                                                                     doc_chars[doc_id]))
-                totals.update(counts)
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    writer.append("frequencies", textstats.frequency_rows(textstats.ALL, "all reports", dict(totals),
-                                                           sum(doc_chars.values())))
-    writer.finish("tokens")
-    writer.finish("frequencies")
-
+    totals = _pass2(run, backend, words, documents)
     result.seconds["pass 2 (tokens)"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    # pass 3
-    docs_meta = pd.DataFrame({"doc_id": list(labels), "org_label": list(labels.values())})
-    per_doc_counts = []
-    totals, grand_total = dict(totals), sum(totals.values())
-    for doc_id, counts in _per_doc_counts(out_dir / "frequencies.parquet"):
-        writer.append("keyness", textstats.keyness_rows(doc_id, labels[doc_id], counts, totals, grand_total=grand_total))
-        if len(labels) <= SIMILARITY_MAX_DOCS:
-            per_doc_counts.append(pd.DataFrame({"doc_id": doc_id, "token": list(counts), "n": list(counts.values())}))
-    if per_doc_counts:
-        writer.append("similarity", textstats.similarity_from_counts(pd.concat(per_doc_counts), docs_meta))
-    vocab = set(textstats.top_terms(totals))
-    pairs, sentence_freq = {}, {}
-    n_sentences = 0
-    for frame in grouped_batches(out_dir / "tokens.parquet", ["sent_id", "token"], "sent_id", 200_000):
-        n_sentences += textstats.count_pairs((t for _, t in frame.groupby("sent_id", sort=False)["token"]),
-                                             vocab, pairs, sentence_freq)
-    writer.append("cooccurrence", textstats.cooccurrence_from_counts(pairs, sentence_freq, n_sentences))
-    writer.close()
+    with_similarity = len(documents) <= SIMILARITY_MAX_DOCS
+    _pass3(run, totals, documents, with_similarity)
+    run.writer.close()
     result.seconds["pass 3 (statistics)"] = time.perf_counter() - clock
 
-    result.rows = dict(writer.rows)
+    result.rows = dict(run.writer.rows)
     result.settings = {
         "dangjian_version": __version__, "source": str(folder), "n_files": len(files), "workers": workers,
         "opencc_config": OPENCC_CONFIG,
         "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
         "extraction_cues_sha256": hashlib.sha256(CUES_FILE.read_bytes()).hexdigest(),
         "tokens": tokens_module.settings_for(backend, len(tokens_module.dictionary_words(words))),
-        "similarity": "computed" if len(labels) <= SIMILARITY_MAX_DOCS else
-                      f"skipped: {len(labels)} reports > {SIMILARITY_MAX_DOCS}",
+        "similarity": "computed" if with_similarity else f"skipped: {len(documents)} reports > {SIMILARITY_MAX_DOCS}",
     }
     return result
 
 
-def _per_doc_counts(path: Path):
-    """(doc_id, {token: n}) for each report, streamed from the frequencies table."""
-    for frame in grouped_batches(path, ["doc_id", "token", "n"], "doc_id", 200_000):
-        for doc_id, group in frame.groupby("doc_id", sort=False):
-            if doc_id != textstats.ALL:
-                yield doc_id, dict(zip(group["token"].tolist(), (int(n) for n in group["n"].tolist())))
+def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[dict[str, tuple[str, int]], set[str]]:
+    """Write the pass-1 tables; return doc_id → (label, n_chars) and every brand and formula name."""
+    catalog = read_catalog(folder)
+    listed = dict(zip(catalog["file"], catalog.to_dict("records")))
+    documents: dict[str, tuple[str, int]] = {}
+    names: set[str] = set()
+    chunks = [files[i:i + FILES_PER_TASK] for i in range(0, len(files), FILES_PER_TASK)]
+    results = _parallel(process_files, chunks, run.workers, run.context, _init_pass1, (listed,), ahead=3,
+                        first_here=True)
+    with closing(results):
+        for tables, summaries in _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"):
+            for summary in summaries:
+                if "failure" in summary:
+                    result.failures.append((summary["file"], summary["failure"]))
+                    continue
+                if not summary["listed"]:
+                    warnings.warn(f"{summary['file']}: not listed in {CATALOG_NAME}; its catalog columns are empty",
+                                  CatalogWarning, stacklevel=3)
+                documents[summary["doc_id"]] = (summary["label"], summary["n_chars"])
+                names.update(summary["names"])
+            for name in PASS1_TABLES:
+                run.writer.append(name, tables[name])
+    for file in catalog["file"]:
+        if not (folder / file).exists():
+            warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=3)
+    for name in PASS1_TABLES:
+        run.writer.finish(name)
+    return documents, names
+
+
+def _pass2(run, backend: str, words: tuple[str, ...], documents: dict[str, tuple[str, int]]) -> Counter:
+    """Write tokens and frequencies; return the corpus token counts."""
+    totals: Counter = Counter()
+    columns = ["doc_id", "sent_id", "text", "start"]
+    batches = ({column: table.column(column).to_pylist() for column in columns}
+               for table in grouped_batches(run.out_dir / "sentences.parquet", columns, "doc_id", SENTENCE_BATCH_ROWS))
+    results = _parallel(tokenize_batch, batches, run.workers, run.context, _init_pass2, (backend, words, documents),
+                        ahead=2)
+    with closing(results):
+        for tokens, frequencies, counts in results:
+            run.writer.append("tokens", tokens)
+            run.writer.append("frequencies", frequencies)  # batches hold whole reports, so each count is complete
+            totals.update(counts)
+    run.writer.append("frequencies", textstats.frequency_rows(textstats.ALL, "all reports", dict(totals),
+                                                               sum(n_chars for _, n_chars in documents.values())))
+    run.writer.finish("tokens")
+    run.writer.finish("frequencies")
+    return totals
+
+
+def _pass3(run, totals: Counter, documents: dict[str, tuple[str, int]], with_similarity: bool) -> None:
+    """Write keyness, similarity and co-occurrence, streamed from the frequencies and tokens just written."""
+    vocabulary = textstats.Vocabulary(totals)
+    per_doc_counts = []
+    for table in grouped_batches(run.out_dir / "frequencies.parquet", ["doc_id", "org_label", "token", "n"], "doc_id",
+                                 STATISTICS_BATCH_ROWS):
+        table = table.filter(pc.not_equal(table.column("doc_id"), textstats.ALL))
+        run.writer.append("keyness", textstats.keyness_table(table, vocabulary, as_arrow=True))
+        if with_similarity:
+            per_doc_counts.append(table.select(["doc_id", "token", "n"]).to_pandas())
+    if per_doc_counts:
+        docs_meta = pd.DataFrame({"doc_id": list(documents), "org_label": [label for label, _ in documents.values()]})
+        run.writer.append("similarity", textstats.similarity_from_counts(pd.concat(per_doc_counts), docs_meta))
+    cooccurrence = textstats.CooccurrenceCounter(textstats.top_terms(totals))
+    for table in grouped_batches(run.out_dir / "tokens.parquet", ["sent_id", "token"], "sent_id",
+                                 STATISTICS_BATCH_ROWS):
+        cooccurrence.add(table.column("sent_id"), table.column("token"))
+    run.writer.append("cooccurrence", cooccurrence.table())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import unicodedata
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +46,8 @@ _BOMS = (
 _LEGACY = ("gb18030", "cp950")
 # Share of control characters above which decoded "text" is taken to be binary.
 _MAX_CONTROL_SHARE = 0.01
+# Unicode category Cc (U+0000–U+001F, U+007F–U+009F) except the whitespace controls \t \n \v \f \r.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +117,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
 
 
 def _check_text(text: str, name: str) -> str:
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    controls = len(_CONTROLS.findall(text))
     if controls / max(len(text), 1) > _MAX_CONTROL_SHARE:
         raise ReadError(name, f"binary file ({controls} control characters in {len(text)})")
     if not text.strip():

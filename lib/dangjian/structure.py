@@ -32,6 +32,7 @@ _OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》"
 _CLOSERS = set(_OPENERS.values())
 _ENDERS = set("。！？；;")
 _ASCII_ENDERS = set("!?")
+_MARKS = re.compile("[" + re.escape("".join(sorted(set(_OPENERS) | _CLOSERS | _ENDERS | _ASCII_ENDERS))) + "]")
 
 
 @dataclass
@@ -73,9 +74,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     stack: list[str] = []
     start = 0
-    i = 0
+    resume = 0  # after a sentence ends at j, scanning resumes at j
     n = len(text)
-    while i < n:
+    # Only quote, bracket and sentence marks change the state, so the scan jumps from one to the next.
+    for mark in _MARKS.finditer(text):
+        i = mark.start()
+        if i < resume:
+            continue
         ch = text[i]
         if ch in _OPENERS and not (ch in "“‘" and stack and stack[-1] == _OPENERS[ch]):
             stack.append(_OPENERS[ch])
@@ -87,7 +92,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 while j < n and text[j] in _CLOSERS:
                     j += 1
                 spans.append((start, j))
-                start = i = j
+                start = resume = j
                 continue
         elif ch in _CLOSERS and ch in stack:
             while stack and stack.pop() != ch:
@@ -100,9 +105,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             while j < n and (text[j] in _CLOSERS or text[j] in _ENDERS):
                 j += 1
             spans.append((start, j))
-            start = i = j
-            continue
-        i += 1
+            start = resume = j
     if start < n:
         spans.append((start, n))
     trimmed = []

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from scipy.special import erfc
 
@@ -43,29 +44,80 @@ def frequency_rows(doc_id: str, label: str, counts: dict[str, int], n_chars: int
 
 def keyness_rows(doc_id: str, label: str, target: dict[str, int], totals: dict[str, int],
                  min_count: int = 2, grand_total: int | None = None) -> pd.DataFrame:
-    """G², p and log ratio of the terms a report uses, against the rest of the corpus (totals minus the report).
+    """G², p and log ratio of the terms one report uses, against the rest of the corpus (see ``keyness_table``)."""
+    counts = pd.DataFrame({"doc_id": doc_id, "org_label": label, "token": list(target),
+                           "n": np.fromiter(target.values(), dtype=np.int64, count=len(target))})
+    return keyness_table(counts, Vocabulary(totals), min_count)
 
-    Only terms the report uses are listed (a report does not list the whole corpus vocabulary), and
-    only terms seen at least ``min_count`` times in the corpus. ``grand_total`` is the sum of
-    ``totals``, passed by callers that score many reports against the same totals.
+
+class Vocabulary:
+    """Corpus token counts, with the tokens sorted in code-point order (as Python sorts strings)."""
+
+    def __init__(self, totals: dict[str, int]):
+        tokens = sorted(totals)
+        self.tokens = pa.array(tokens, type=pa.large_string())
+        self.counts = np.fromiter((totals[t] for t in tokens), dtype=np.int64, count=len(tokens))
+        self.grand_total = int(self.counts.sum())
+
+    def positions(self, tokens) -> np.ndarray:
+        """Each token's position in the sorted vocabulary, -1 when it is not in it."""
+        found = pc.index_in(_large_strings(tokens), value_set=self.tokens)
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _large_strings(values) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values.cast(pa.large_string())
+    if isinstance(values, pd.Series):
+        values = values.array
+    return pa.array(values, type=pa.large_string(), from_pandas=True)
+
+
+def keyness_table(counts, vocabulary: Vocabulary, min_count: int = 2, as_arrow: bool = False):
+    """Keyness rows of whole reports at once, from their token counts.
+
+    ``counts`` (a DataFrame or Arrow table) has doc_id, org_label, token and n, with
+    every token of each report it holds (a report's total is the sum of its ``n``) and
+    each report's rows together, in the order the reports should be listed.
+    ``vocabulary`` holds the corpus counts. Each report is scored against the rest of
+    the corpus (corpus minus the report). Only terms the report uses are listed, and
+    only those seen at least ``min_count`` times in the corpus. Rows are ordered by
+    report, then signed G² descending, then token.
     """
-    vocab = sorted(t for t in target if totals.get(t, 0) >= min_count)
-    a = np.array([target[t] for t in vocab], dtype=float)
-    b = np.array([totals[t] for t in vocab], dtype=float) - a
-    c = float(sum(target.values()))
-    d = float(sum(totals.values()) if grand_total is None else grand_total) - c
-    if not len(vocab) or c == 0 or d == 0:
-        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    table = counts if isinstance(counts, pa.Table) else pa.Table.from_pandas(
+        counts[["doc_id", "org_label", "token", "n"]], preserve_index=False)
+    if not table.num_rows:
+        empty = pa.Table.from_pandas(pd.DataFrame(columns=KEYNESS_COLUMNS), preserve_index=False)
+        return empty if as_arrow else pd.DataFrame(columns=KEYNESS_COLUMNS)
+    doc_codes = pc.dictionary_encode(table.column("doc_id").combine_chunks()).indices.to_numpy()
+    n = table.column("n").to_numpy().astype(float)
+    doc_total = np.bincount(doc_codes, weights=n)[doc_codes]
+    position = vocabulary.positions(table.column("token"))
+    if (position < 0).any():
+        raise ValueError("keyness: a report uses a token the corpus counts do not hold")
+    corpus_count = vocabulary.counts[position].astype(float)
+    grand = float(vocabulary.grand_total)
+    keep = (corpus_count >= min_count) & (doc_total > 0) & (grand - doc_total > 0)
+    a, c = n[keep], doc_total[keep]
+    b, d = corpus_count[keep] - a, grand - c
     g2 = _g2(a, b, c, d)
-    sign = np.where(a / c >= b / d, 1.0, -1.0)
+    signed = np.where(a / c >= b / d, 1.0, -1.0) * g2
     p = erfc(np.sqrt(np.clip(g2, 0.0, None) / 2))  # chi-square tail with 1 df
     log_ratio = np.log2((np.where(a == 0, 0.5, a) / c) / (np.where(b == 0, 0.5, b) / d))
-    signed = sign * g2
-    order = np.lexsort((np.array(vocab, dtype=object), -signed))  # by G² descending, then token
-    return pd.DataFrame({"doc_id": doc_id, "org_label": label, "token": np.array(vocab, dtype=object)[order],
-                         "n_target": a[order].astype(np.int64), "n_reference": b[order].astype(np.int64),
-                         "g2": signed[order], "p": p[order], "log_ratio": log_ratio[order],
-                         "rank": np.arange(1, len(vocab) + 1)}, columns=KEYNESS_COLUMNS)
+    docs = doc_codes[keep]
+    order = np.lexsort((position[keep], -signed, docs))  # vocabulary position = code-point order
+    docs = docs[order]
+    first_of_doc = np.r_[0, np.flatnonzero(np.diff(docs)) + 1]
+    rank = np.arange(len(docs)) - np.repeat(first_of_doc, np.diff(np.r_[first_of_doc, len(docs)])) + 1
+    rows = np.flatnonzero(keep)[order]
+    result = pa.table({
+        "doc_id": table.column("doc_id").take(rows), "org_label": table.column("org_label").take(rows),
+        "token": table.column("token").take(rows), "n_target": a[order].astype(np.int64),
+        "n_reference": b[order].astype(np.int64), "g2": signed[order], "p": p[order],
+        "log_ratio": log_ratio[order], "rank": rank.astype(np.int64)})
+    return result if as_arrow else result.to_pandas()
 
 
 def frequencies(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
@@ -98,12 +150,9 @@ def keyness(tokens: pd.DataFrame, documents: pd.DataFrame, min_count: int = 2) -
     holds at least ``min_count`` times.
     """
     labels = org_labels(documents)
-    totals = tokens["token"].value_counts().to_dict()
-    parts = [keyness_rows(doc_id, labels.get(doc_id, doc_id), group.value_counts().to_dict(), totals, min_count,
-                          grand_total=len(tokens))
-             for doc_id, group in tokens.groupby("doc_id", sort=True)["token"]]
-    parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=KEYNESS_COLUMNS)
+    counts = tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index()
+    counts["org_label"] = counts["doc_id"].map(lambda doc: labels.get(doc, doc))
+    return keyness_table(counts, Vocabulary(tokens["token"].value_counts().to_dict()), min_count)
 
 
 def tfidf(tokens: pd.DataFrame) -> pd.DataFrame:
@@ -133,16 +182,32 @@ def load_codebook(path=THEMES_FILE) -> dict[str, dict]:
 SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", "text"]
 
 
+_GATES: dict[int, tuple[dict, list]] = {}
+
+
+def _theme_gates(codebook: dict) -> list[tuple]:
+    """(theme, label_en, keywords, search) per theme, compiled once per codebook."""
+    cached = _GATES.get(id(codebook))
+    if cached is None or cached[0] is not codebook:
+        gates = [(theme, spec.get("label_en", ""), spec["keywords"],
+                  re.compile("|".join(re.escape(k) for k in spec["keywords"])).search)
+                 for theme, spec in codebook.items() if spec["keywords"]]
+        cached = _GATES[id(codebook)] = (codebook, gates)
+    return cached[1]
+
+
 def code_theme_rows(sentences: list[dict], codebook: dict) -> list[tuple]:
     """(doc_id, sent_id, theme, theme_en, keywords, text) for each theme each sentence carries."""
+    # One alternation per theme rejects most (sentence, theme) pairs in a single regex search;
+    # only a theme that matches is checked keyword by keyword, so overlapping keywords all count.
+    gates = _theme_gates(codebook)
     rows = []
     for sentence in sentences:
         text = sentence["text"]
-        for theme, spec in codebook.items():
-            hits = [k for k in spec["keywords"] if k in text]
-            if hits:
-                rows.append((sentence["doc_id"], sentence["sent_id"], theme, spec.get("label_en", ""), "、".join(hits),
-                             text))
+        for theme, label_en, keywords, gate in gates:
+            if gate(text):
+                hits = [k for k in keywords if k in text]
+                rows.append((sentence["doc_id"], sentence["sent_id"], theme, label_en, "、".join(hits), text))
     return rows
 
 
@@ -189,35 +254,52 @@ def top_terms(totals: dict[str, int], top_n: int = 60, min_count: int = 2) -> li
     return sorted(ranked[:top_n])
 
 
-def count_pairs(sentence_terms, vocab: set[str], pairs: dict, sentence_freq: dict) -> int:
-    """Add the co-occurring vocabulary pairs of each sentence's set of terms; return sentences seen."""
-    seen = 0
-    for terms in sentence_terms:
-        seen += 1
-        present = sorted(set(terms) & vocab)
-        for term in present:
-            sentence_freq[term] = sentence_freq.get(term, 0) + 1
-        for pair in combinations(present, 2):
-            pairs[pair] = pairs.get(pair, 0) + 1
-    return seen
+class CooccurrenceCounter:
+    """Sentence counts of every pair of vocabulary terms, added to batch by batch.
 
+    A term counts once per sentence however often it occurs there. Batches must hold
+    whole sentences (a sentence split across two batches would lose its pairs).
+    """
 
-def cooccurrence_from_counts(pairs: dict, sentence_freq: dict, n_sentences: int, min_count: int = 2) -> pd.DataFrame:
-    rows = [(a, b, n, math.log2(n * n_sentences / (sentence_freq[a] * sentence_freq[b])))
-            for (a, b), n in pairs.items() if n >= min_count]
-    table = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
-    return table.sort_values(["n_sentences", "pmi", "source", "target"],
-                             ascending=[False, False, True, True]).reset_index(drop=True)
+    def __init__(self, vocab):
+        self.vocab = sorted(vocab)  # code-point order, so that pairs read (source < target)
+        self.vocabulary = Vocabulary(dict.fromkeys(self.vocab, 0))
+        self.matrix = np.zeros((len(self.vocab), len(self.vocab)), dtype=np.int64)
+        self.n_sentences = 0
+
+    def add(self, sent_ids, terms) -> None:
+        """Add the tokens of whole sentences (two aligned sequences)."""
+        from scipy.sparse import coo_matrix
+
+        sentence_codes = pc.dictionary_encode(_large_strings(sent_ids)).indices.to_numpy().astype(np.int64)
+        n_batch = int(sentence_codes.max()) + 1 if len(sentence_codes) else 0
+        self.n_sentences += n_batch
+        term_codes = self.vocabulary.positions(terms)
+        present = term_codes >= 0
+        if not present.any():
+            return
+        width = len(self.vocab)
+        pairs = np.unique(sentence_codes[present] * width + term_codes[present])  # each term once per sentence
+        indicator = coo_matrix((np.ones(len(pairs), dtype=np.int64), (pairs // width, pairs % width)),
+                               shape=(n_batch, width)).tocsr()
+        self.matrix += (indicator.T @ indicator).toarray()
+
+    def table(self, min_count: int = 2) -> pd.DataFrame:
+        """Pairs seen in at least ``min_count`` sentences: count and PMI, strongest first."""
+        sentence_freq = np.diag(self.matrix)
+        rows = [(self.vocab[i], self.vocab[j], int(self.matrix[i, j]),
+                 math.log2(int(self.matrix[i, j]) * self.n_sentences / (int(sentence_freq[i]) * int(sentence_freq[j]))))
+                for i, j in zip(*np.nonzero(np.triu(self.matrix, k=1) >= max(min_count, 1)))]
+        table = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
+        return table.sort_values(["n_sentences", "pmi", "source", "target"],
+                                 ascending=[False, False, True, True]).reset_index(drop=True)
 
 
 def cooccurrence(tokens: pd.DataFrame, top_n: int = 60, min_count: int = 2) -> pd.DataFrame:
     """Pairs of frequent terms that occur in the same sentence: count and PMI, strongest first."""
-    vocab = set(top_terms(tokens["token"].value_counts().to_dict(), top_n, min_count))
-    pairs: dict = {}
-    sentence_freq: dict = {}
-    per_sentence = (terms for _, terms in tokens.groupby("sent_id", sort=True)["token"])
-    count_pairs(per_sentence, vocab, pairs, sentence_freq)
-    return cooccurrence_from_counts(pairs, sentence_freq, tokens["sent_id"].nunique(), min_count)
+    counter = CooccurrenceCounter(top_terms(tokens["token"].value_counts().to_dict(), top_n, min_count))
+    counter.add(tokens["sent_id"], tokens["token"])
+    return counter.table(min_count)
 
 
 def cooccurrence_graph(edges: pd.DataFrame, max_edges: int = 80):

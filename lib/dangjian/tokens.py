@@ -21,9 +21,12 @@ import logging
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import accumulate, chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .config import DATA_DIR
 
@@ -118,14 +121,14 @@ class Segmenter:
 
     def tag(self, text: str) -> list[tuple[str, str, int, int]]:
         """(token, pos, start, end) for every piece of ``text``, offsets included."""
-        out, offset = [], 0
-        for word, pos in self._tag(text):
-            start = text.find(word, offset)
-            if start < 0:  # the backend normalised something; keep offsets honest by skipping
-                continue
-            offset = start + len(word)
-            out.append((word, pos, start, offset))
-        return out
+        pairs = self._tag(text)
+        words = [word for word, _ in pairs]
+        if "".join(words) == text:  # the usual case: the pieces tile the text
+            ends = list(accumulate(map(len, words)))
+            return [(word, pos, end - len(word), end) for (word, pos), end in zip(pairs, ends)]
+        # the backend normalised something; keep offsets honest by skipping what is not found
+        return [(word, pos, start, end) for (word, pos), (_, _, start, end) in zip(pairs, _found(words, text))
+                if start >= 0]
 
 
 def keep_token(token: str, words: frozenset[str], stopwords: frozenset[str], min_chars: int = 2) -> bool:
@@ -138,19 +141,57 @@ def keep_token(token: str, words: frozenset[str], stopwords: frozenset[str], min
     return not token.isspace()
 
 
-def tokenize_sentences(sentences: pd.DataFrame, segmenter: Segmenter, min_chars: int = 2) -> pd.DataFrame:
+def token_table(doc_ids, sent_ids, texts, starts, segmenter: Segmenter, min_chars: int = 2) -> pa.Table:
+    """The kept tokens of sentences (aligned sequences) as an Arrow table with the tokens table's columns.
+
+    The segmenter runs once per sentence; offsets, filtering and the repeated ids are
+    computed on whole arrays, because per-token Python costs four times the segmentation.
+    """
+    tagged = [segmenter._tag(text) for text in texts]
+    per_sentence = np.fromiter(map(len, tagged), dtype=np.int64, count=len(tagged))
+    pairs = list(chain.from_iterable(tagged))
+    words, poses = (list(column) for column in zip(*pairs)) if pairs else ([], [])
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    first = np.cumsum(per_sentence) - per_sentence            # index of each sentence's first token
+    sentence_of = np.repeat(np.arange(len(texts)), per_sentence)
+    before = np.cumsum(lengths) - lengths                      # characters of the batch before each token
+    start = before - np.repeat(before[first[per_sentence > 0]], per_sentence[per_sentence > 0])
+    located = np.ones(len(words), dtype=bool)
+    bounds = np.cumsum(per_sentence).tolist()
+    for text, a, b in zip(texts, [0, *bounds[:-1]], bounds):
+        if b > a and "".join(words[a:b]) != text:  # the backend normalised something: find each piece
+            for k, (_, _, piece_start, _) in zip(range(a, b), _found(words[a:b], text)):
+                start[k], located[k] = piece_start, piece_start >= 0
     stopwords = read_stopwords()
-    verdicts: dict[str, bool] = {}  # the filter's answer per distinct token: tokens repeat a lot
-    rows = []
-    for doc_id, sent_id, text, offset in zip(sentences["doc_id"].tolist(), sentences["sent_id"].tolist(),
-                                             sentences["text"].tolist(), sentences["start"].tolist()):
-        for token, pos, start, end in segmenter.tag(text):
-            keep = verdicts.get(token)
-            if keep is None:
-                keep = verdicts[token] = keep_token(token, segmenter.words, stopwords, min_chars)
-            if keep:
-                rows.append((doc_id, sent_id, token, pos, offset + start, offset + end))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    verdict = {w: keep_token(w, segmenter.words, stopwords, min_chars) for w in set(words)}
+    keep = np.fromiter(map(verdict.__getitem__, words), dtype=bool, count=len(words)) & located
+    kept = np.flatnonzero(keep)
+    offsets = np.asarray(starts, dtype=np.int64)[sentence_of[kept]] + start[kept]
+    return pa.table({
+        "doc_id": pa.array(doc_ids, type=pa.large_string()).take(sentence_of[kept]),
+        "sent_id": pa.array(sent_ids, type=pa.large_string()).take(sentence_of[kept]),
+        "token": pa.array(words, type=pa.large_string()).filter(keep),
+        "pos": pa.array(poses, type=pa.large_string()).filter(keep),
+        "start": offsets, "end": offsets + lengths[kept],
+    })
+
+
+def _found(words: list[str], text: str):
+    """(word, None, start, end) of pieces located by search; start -1 for a piece not found."""
+    offset = 0
+    for word in words:
+        start = text.find(word, offset)
+        if start < 0:
+            yield word, None, -1, -1
+            continue
+        offset = start + len(word)
+        yield word, None, start, offset
+
+
+def tokenize_sentences(sentences: pd.DataFrame, segmenter: Segmenter, min_chars: int = 2) -> pd.DataFrame:
+    table = token_table(sentences["doc_id"].tolist(), sentences["sent_id"].tolist(), sentences["text"].tolist(),
+                        sentences["start"].tolist(), segmenter, min_chars)
+    return table.to_pandas()
 
 
 def corpus_words(corpus) -> tuple[str, ...]:

@@ -120,8 +120,11 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
     units = compiled(cues, "units", UnitFinder)
     mentions, counts = [], {}
     for row in records:
-        sentence, doc_text = row.text, texts[row.doc_id]
+        sentence = row.text
         quotes = quoted_spans(sentence)
+        if not quotes:
+            continue  # every brand is a quoted name
+        doc_text = texts[row.doc_id]
         masked = mask_quotes(sentence, quotes)
         quote_spans = [(q.open, q.close + 1) for q in quotes]
         para_before = doc_text[row.para_start:row.start]

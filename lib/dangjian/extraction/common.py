@@ -90,6 +90,8 @@ def quoted_spans(text: str) -> tuple[Quote, ...]:
 
 def mask_quotes(text: str, quotes: list[Quote]) -> str:
     """The sentence with quoted content replaced by □, so punctuation inside quotes is ignored."""
+    if not quotes:
+        return text
     chars = list(text)
     for q in quotes:
         for i in range(q.open + 1, q.close):
@@ -97,11 +99,15 @@ def mask_quotes(text: str, quotes: list[Quote]) -> str:
     return "".join(chars)
 
 
+_NESTED_QUOTES = str.maketrans({"“": "‘", "「": "‘", "『": "‘", '"': "‘", "”": "’", "」": "’", "』": "’"})
+_SPACES = re.compile(r"\s+")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff·*]+")
+_CUE_AFTER_UNIT = re.compile(r"(?:品牌|特色工作法|工作法)")
+
+
 def normalise_name(name: str) -> str:
     """Inner quotes become ‘…’ (the Chinese convention for nested quotes); whitespace is folded."""
-    name = re.sub(r"[“「『\"]", "‘", name)
-    name = re.sub(r"[”」』]", "’", name)
-    return re.sub(r"\s+", " ", name).strip()
+    return _SPACES.sub(" ", name.translate(_NESTED_QUOTES)).strip()
 
 
 class UnitFinder:
@@ -126,7 +132,7 @@ class UnitFinder:
         that the anaphor can be resolved.
         """
         found = []
-        for run_match in re.finditer(r"[\u4e00-\u9fff·*]+", text):
+        for run_match in _HAN_RUN.finditer(text):
             run, base = run_match.group(0), run_match.start()
             for m in self.suffix_re.finditer(run):
                 start = m.start()
@@ -155,7 +161,7 @@ class UnitFinder:
                 continue
             if self.object_re.search(sentence[max(0, start - 10):start]):
                 continue
-            if re.match(r"(?:品牌|特色工作法|工作法)", sentence[end:end + 5]):
+            if _CUE_AFTER_UNIT.match(sentence, end, end + 5):
                 continue  # 党(总)支部品牌 is a cue, not an owner
             candidates.append(name)
         return candidates[-1] if candidates else ""

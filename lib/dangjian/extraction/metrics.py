@@ -43,6 +43,12 @@ def _rules():
     return m, pattern
 
 
+@lru_cache(maxsize=1)
+def _subject_patterns() -> tuple[re.Pattern, re.Pattern]:
+    m = load_cues()["metrics"]
+    return re.compile(rf"(?:{alternation(m['subject_trailing'])})$"), re.compile(alternation(m["subject_verbs"]))
+
+
 def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
     markers = [x for x in (pre, mid, post) if x]
     if any(x in m["at_most"] for x in markers):
@@ -63,8 +69,9 @@ def _subject(sentence: str, start: int, end: int, m: dict) -> str:
         return after
     before = _SUBJECT_STOP.split(sentence[max(0, start - 24):start])[-1]
     before = re.split(rf"[{CHINESE_NUMERALS}0-9]", before)[-1] or before
-    before = re.sub(rf"(?:{alternation(m['subject_trailing'])})$", "", before)
-    parts = re.split(alternation(m["subject_verbs"]), before)
+    trailing, verbs = _subject_patterns()
+    before = trailing.sub("", before)
+    parts = verbs.split(before)
     tail = [p for p in parts if p]
     return tail[-1] if tail else before
 
