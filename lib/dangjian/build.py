@@ -17,6 +17,7 @@ Memory holds one batch of reports plus counts bounded by the vocabulary.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
@@ -25,7 +26,7 @@ import threading
 import time
 import warnings
 from collections import Counter
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,15 +49,48 @@ from .extraction.common import CUES_FILE, records_from_rows
 
 SIMILARITY_MAX_DOCS = 300      # a docs × docs matrix beyond this is neither small nor readable
 PARALLEL_MIN_FILES = 40        # below this, worker start-up costs more than it saves
-FLUSH_ROWS = 50_000            # rows buffered per table before a row group is written ...
-FLUSH_ROWS_BY_TABLE = {"documents": 500, "paragraphs": 10_000}  # ... fewer where a row holds long text
+FLUSH_ROWS = 50_000            # rows buffered per table before a row group is written,
+FLUSH_BYTES = 8_000_000        # or fewer when they hold this many bytes (text-heavy tables)
 FILES_PER_TASK = 8             # reports per pass-1 task: fewer, larger messages between processes
 SENTENCE_BATCH_ROWS = 5_000    # sentences per tokenisation task (whole reports only)
-STATISTICS_BATCH_ROWS = 200_000  # rows of frequencies / tokens read back at a time in pass 3
+STATISTICS_BATCH_ROWS = 50_000   # rows of frequencies / tokens read back at a time in pass 3
 
 DERIVED_TABLES = ("tokens", "frequencies", "keyness", "similarity", "cooccurrence")
 PASS1_TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "brands", "formulas", "metrics",
                 "reconciliation", "sentence_themes", "theme_shares")
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's malloc_trim, or None where the C library has none (macOS, Windows, musl)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release_memory() -> None:
+    """Hand freed heap memory back to the operating system.
+
+    Without this, the main process's resident memory creeps up with every batch written:
+    glibc keeps freed blocks for reuse and they fragment, so the build's peak would
+    grow with the corpus although what it holds at any moment does not.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@contextmanager
+def system_allocator():
+    """Arrow allocates from the C library's allocator for the duration (its default, mimalloc,
+    keeps freed memory per thread and does not hand it back, see ``release_memory``)."""
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
 
 
 @lru_cache(maxsize=None)
@@ -77,6 +111,7 @@ class TableWriter:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.buffers: dict[str, list] = {name: [] for name in names}
         self.buffered = dict.fromkeys(names, 0)
+        self.buffered_bytes = dict.fromkeys(names, 0)
         self.rows = dict.fromkeys(names, 0)
         self.parquet: dict[str, pq.ParquetWriter] = {}
         self.csv: dict[str, pa_csv.CSVWriter] = {}
@@ -90,7 +125,9 @@ class TableWriter:
             return
         self.buffers[name].append(rows)
         self.buffered[name] += len(rows)
-        if self.buffered[name] >= FLUSH_ROWS_BY_TABLE.get(name, FLUSH_ROWS):
+        if isinstance(rows, pa.Table):
+            self.buffered_bytes[name] += rows.nbytes
+        if self.buffered[name] >= FLUSH_ROWS or self.buffered_bytes[name] >= FLUSH_BYTES:
             self.flush(name)
 
     def _arrow(self, name: str) -> pa.Table:
@@ -125,7 +162,9 @@ class TableWriter:
             self.parquet[name].write_table(table)
             self.csv[name].write_table(table.replace_schema_metadata(None))
         self.rows[name] += table.num_rows
-        self.buffers[name], self.buffered[name] = [], 0
+        self.buffers[name], self.buffered[name], self.buffered_bytes[name] = [], 0, 0
+        del table
+        release_memory()
 
     def finish(self, name: str) -> None:
         """Write what is buffered and complete the files, so the table can be read back."""
@@ -368,6 +407,12 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
                           writer=TableWriter(out_dir, PASS1_TABLES + DERIVED_TABLES))
     result = BuildResult(out_dir, n_bytes=sum(p.stat().st_size for p in files))
 
+    with system_allocator():
+        _build(run, folder, files, backend, result)
+    return result
+
+
+def _build(run, folder: Path, files: list[Path], backend: str, result: BuildResult) -> None:
     clock = time.perf_counter()
     documents, names = _pass1(run, folder, files, result)
     result.seconds["pass 1 (read…extract)"] = time.perf_counter() - clock
@@ -383,14 +428,13 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
 
     result.rows = dict(run.writer.rows)
     result.settings = {
-        "dangjian_version": __version__, "source": str(folder), "n_files": len(files), "workers": workers,
+        "dangjian_version": __version__, "source": str(folder), "n_files": len(files), "workers": run.workers,
         "opencc_config": OPENCC_CONFIG,
         "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
         "extraction_cues_sha256": hashlib.sha256(CUES_FILE.read_bytes()).hexdigest(),
         "tokens": tokens_module.settings_for(backend, len(tokens_module.dictionary_words(words))),
         "similarity": "computed" if with_similarity else f"skipped: {len(documents)} reports > {SIMILARITY_MAX_DOCS}",
     }
-    return result
 
 
 def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[dict[str, tuple[str, int]], set[str]]:
@@ -410,14 +454,14 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
                     continue
                 if not summary["listed"]:
                     warnings.warn(f"{summary['file']}: not listed in {CATALOG_NAME}; its catalog columns are empty",
-                                  CatalogWarning, stacklevel=3)
+                                  CatalogWarning, stacklevel=4)
                 documents[summary["doc_id"]] = (summary["label"], summary["n_chars"])
                 names.update(summary["names"])
             for name in PASS1_TABLES:
                 run.writer.append(name, tables[name])
     for file in catalog["file"]:
         if not (folder / file).exists():
-            warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=3)
+            warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=4)
     for name in PASS1_TABLES:
         run.writer.finish(name)
     return documents, names

@@ -13,6 +13,7 @@ from ..config import DATA_DIR
 CUES_FILE = DATA_DIR / "extraction_cues.yaml"
 
 _QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』"}
+_QUOTE_MARKS = re.compile("[“”「」『』]")
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
@@ -78,7 +79,8 @@ def quoted_spans(text: str) -> tuple[Quote, ...]:
     Cached: every extractor asks for the same sentences' quotes.
     """
     quotes, stack = [], []
-    for i, ch in enumerate(text):
+    for mark in _QUOTE_MARKS.finditer(text):  # only quote marks change the state
+        i, ch = mark.start(), mark.group()
         if ch in _QUOTE_PAIRS:
             stack.append((ch, i))
         elif stack and ch == _QUOTE_PAIRS[stack[-1][0]]:
@@ -123,6 +125,7 @@ class UnitFinder:
         self.anaphor = re.compile(rf"^(?:{alternation(self.anaphor_prefixes)})(.+)$")
         self.bare = set(unit_cues["bare_units"])
         self.party_suffixes = tuple(unit_cues["party_suffixes"])
+        self._last_sentence, self._last_mentions = None, []
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name) of every unit mention, the longest at each place.
@@ -156,7 +159,7 @@ class UnitFinder:
     def owner_before(self, sentence: str, position: int, skip: list[tuple[int, int]] = ()) -> str:
         """The nearest unit before ``position`` that is not an object (组织各项目党支部) nor inside a quote."""
         candidates = []
-        for start, end, name in self.mentions(sentence[:position]):
+        for start, end, name in self._mentions_before(sentence, position):
             if any(s <= start < e for s, e in skip):
                 continue
             if self.object_re.search(sentence[max(0, start - 10):start]):
@@ -165,6 +168,15 @@ class UnitFinder:
                 continue  # 党(总)支部品牌 is a cue, not an owner
             candidates.append(name)
         return candidates[-1] if candidates else ""
+
+    def _mentions_before(self, sentence: str, position: int) -> list[tuple[int, int, str]]:
+        """``mentions(sentence[:position])``, from the whole sentence's mentions when ``position`` is a
+        character no mention can span (a quote mark): a sentence with several quotes is scanned once."""
+        if position >= len(sentence) or _HAN_RUN.match(sentence, position):
+            return self.mentions(sentence[:position])
+        if self._last_sentence != sentence:
+            self._last_sentence, self._last_mentions = sentence, self.mentions(sentence)
+        return [m for m in self._last_mentions if m[0] < position]
 
     def resolve(self, unit: str, earlier_text: str, paragraph_before: str) -> str:
         """该中心党委 → 准能集团设备维修中心党委; a bare 支部 → the last full unit in the paragraph."""
