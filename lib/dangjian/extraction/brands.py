@@ -51,9 +51,13 @@ class BrandRules:
         self.generic = tuple(c["generic_parts"])
         self.not_names = tuple(c["not_name_endings"])
 
-    def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb: bool,
+    def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb,
                  brand_paragraph: bool) -> tuple[str, str] | None:
-        """(kind, cue) for a quoted name, or None when it is not a brand or initiative."""
+        """(kind, cue) for a quoted name, or None when it is not a brand or initiative.
+
+        ``owner_then_verb`` is a bool or a function returning it (only the last rule needs it,
+        and finding the owning unit is the costly part).
+        """
         c = self.c
         if len(name) < 2 or any(part in name for part in self.generic) or is_fixed_formula(name):
             return None
@@ -85,9 +89,31 @@ class BrandRules:
         for kind, heads in (("carrier", c["carrier_heads"]), ("program", c["program_heads"])):
             if name.endswith(tuple(heads)):
                 return kind, "head noun"
-        if verb and owner_then_verb and brand_paragraph:
+        if verb and brand_paragraph and (owner_then_verb() if callable(owner_then_verb) else owner_then_verb):
             return "brand", verb.group("verb")
         return None
+
+
+class _Owner:
+    """The unit owning a quoted name, found only when asked for."""
+
+    def __init__(self, units, rules, sentence: str, position: int, quote_spans, before: str):
+        self._args = units, sentence, position, quote_spans
+        self._rules, self._before = rules, before
+        self._unit = None
+
+    @property
+    def unit(self) -> str:
+        if self._unit is None:
+            units, sentence, position, quote_spans = self._args
+            self._unit = units.owner_before(sentence, position, quote_spans)
+        return self._unit
+
+    def then_verb(self) -> bool:
+        """Does the text before the quote end with the owner and a creation verb (锦城公司党总支开展“X”)?"""
+        owner = self.unit
+        return bool(owner) and bool(re.search(
+            rf"{re.escape(owner)}(?:{self._rules.verbs})(?:的|了|起)?[^，,。；;]{{0,4}}$", self._before))
 
 
 def pillar_of(lead: str, section: str) -> str:
@@ -136,13 +162,12 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                 name = normalise_name(q.inner)
                 counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
                 before = sentence[:group[0].open]
-                owner = units.owner_before(sentence, q.open, quote_spans)
-                owner_then_verb = bool(owner) and bool(
-                    re.search(rf"{re.escape(owner)}(?:{rules.verbs})(?:的|了|起)?[^，,。；;]{{0,4}}$", before))
-                result = rules.classify(name, after, before, masked_after, owner_then_verb, brand_paragraph)
+                owner = _Owner(units, rules, sentence, q.open, quote_spans, before)
+                result = rules.classify(name, after, before, masked_after, owner.then_verb, brand_paragraph)
                 if result is None:
                     continue
                 kind, cue = result
+                owner = owner.unit
                 unit = units.resolve(owner, doc_text[:row.start], para_before) if owner else ""
                 mentions.append({
                     "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
