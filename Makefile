@@ -7,7 +7,7 @@ SEEDS  ?= seeds
 OUT    ?= data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report build figures lab test clean readme-counts
+.PHONY: help setup report build figures lab test clean readme-counts bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's environment as
 
 test: $(STAMP) ## Run every test
 	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## Measure the build's speed and memory on 10, 50 and 100 MB of replicated seeds (prints figures)
+	$(BIN)/python benchmarks/bench_build.py
 
 readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in README.md
 	$(BIN)/dangjian counts $(SEEDS) --readme README.md

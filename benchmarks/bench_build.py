@@ -1,7 +1,7 @@
 """Speed and memory of the full build and of tokenisation, on a synthetic corpus made by
 replicating the seeds. Prints figures; asserts nothing (a benchmark, not a test).
 
-    .venv/bin/python benchmarks/bench_build.py            # 10 MB and 50 MB corpora
+    .venv/bin/python benchmarks/bench_build.py            # 10, 50 and 100 MB corpora (make bench)
     .venv/bin/python benchmarks/bench_build.py --mb 5 20  # other sizes
 
 For each size it runs ``dangjian build`` in a fresh process (so that peak memory is that
@@ -32,6 +32,7 @@ start = time.perf_counter()
 result = build(sys.argv[1], sys.argv[2], backend=sys.argv[3], workers=int(sys.argv[4]) or None)
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "bytes": result.n_bytes, "rows": result.rows, "workers": result.settings["workers"],
+                  "passes": result.seconds,
                   "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
@@ -88,7 +89,7 @@ def bench_tokenize(megabytes: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mb", type=float, nargs="+", default=[10, 50], help="corpus sizes in MB")
+    parser.add_argument("--mb", type=float, nargs="+", default=[10, 50, 100], help="corpus sizes in MB")
     parser.add_argument("--workers", type=int, default=0, help="processes (0: the build's default)")
     parser.add_argument("--tokenize-mb", type=float, default=5, help="text for the backend comparison")
     args = parser.parse_args()
@@ -100,6 +101,7 @@ def main() -> None:
         print(f"{r['bytes'] / 1e6:7.1f}M {'rjieba':>8} {r['workers']:>7} {r['seconds']:8.1f} "
               f"{r['bytes'] / 1e6 / r['seconds']:6.2f} {r['main_peak_mb']:8.0f}MB {r['worker_peak_mb']:10.0f}MB "
               f"{r['output_mb']:7.0f}MB {r['rows']['tokens']:>11,}")
+        print("         " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["passes"].items()))
     t = bench_tokenize(args.tokenize_mb)
     print(f"tokenisation alone, one core, {t['mb']:.1f} MB of sentences: rjieba {t['rjieba']:.1f} MB/s, "
           f"jieba {t['jieba']:.1f} MB/s ({t['rjieba'] / t['jieba']:.0f}x)")

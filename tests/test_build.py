@@ -115,3 +115,23 @@ def test_cli_on_an_empty_folder_fails_clearly(tmp_path):
     assert result.returncode == 1 and "no reports" in result.stderr
     result = _build(tmp_path / "missing", tmp_path / "out")
     assert result.returncode == 2 and "no such folder" in result.stderr
+
+
+def test_many_unlisted_reports_give_one_warning(seed_copy, recwarn):
+    text = (SEEDS / "004_8632e91d8c1b8053.txt").read_text(encoding="utf-8")
+    for i in range(4):
+        write_report(seed_copy, f"10{i}_new.txt", text)
+    dangjian.build_corpus(seed_copy)
+    catalog_warnings = [w for w in recwarn if issubclass(w.category, corpus_module.CatalogWarning)]
+    assert len(catalog_warnings) == 1
+    assert str(catalog_warnings[0].message).startswith("4 reports are not listed in catalog.csv")
+    assert "100_new.txt" in str(catalog_warnings[0].message)
+
+
+def test_build_leaves_the_arrow_allocator_as_it_found_it(tmp_path):
+    import pyarrow as pa
+
+    before = pa.default_memory_pool().backend_name
+    build_module.build(SEEDS, tmp_path / "out")
+    assert pa.default_memory_pool().backend_name == before
+    build_module.release_memory()  # a no-op where the C library has no malloc_trim

@@ -76,3 +76,22 @@ def test_ids_are_unique_and_stable(seed_corpus):
 def test_seed_sections(seed_corpus):
     headings = seed_corpus.paragraphs.query("role == 'heading'").groupby("doc_id").size().to_dict()
     assert headings == {"002_397705a4c0484a79": 3, "003_b66003c7998dd4ec": 2, "004_8632e91d8c1b8053": 3}
+
+
+def test_split_sentences_invariants_on_random_text():
+    """Spans are ordered, disjoint, trimmed, and leave only whitespace between them; the
+    scanner jumps from mark to mark, so unusual mixes of marks are where it could slip."""
+    import random
+
+    alphabet = list("“”‘’「」『』《》()（）【】。！？；;!? \t党建品牌a")
+    rng = random.Random(20261121)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        spans = split_sentences(text)
+        previous_end = 0
+        for start, end in spans:
+            assert previous_end <= start < end <= len(text), (text, spans)
+            assert not text[start].isspace() and not text[end - 1].isspace(), (text, spans)
+            assert not text[previous_end:start].strip(), (text, spans)
+            previous_end = end
+        assert not text[previous_end:].strip(), (text, spans)

@@ -91,3 +91,30 @@ def test_kwic():
     sentence = corpus.sentences.set_index("sent_id").loc[row["sent_id"]]
     assert sentence["start"] <= row["start"] < sentence["end"]
     assert len(dangjian.kwic(corpus, r"党建[标品]", regex=True)) > 0
+
+
+def test_keyness_of_many_reports_at_once_equals_one_at_a_time(seed_corpus):
+    freq = seed_corpus.frequencies
+    per_doc = freq[freq["doc_id"] != "all"]
+    totals = freq[freq["doc_id"] == "all"].set_index("token")["n"].astype(int).to_dict()
+    together = ts.keyness_table(per_doc, ts.Vocabulary(totals))
+    one_by_one = pd.concat([ts.keyness_rows(doc, group["org_label"].iloc[0],
+                                            dict(zip(group["token"], group["n"].astype(int))), totals)
+                            for doc, group in per_doc.groupby("doc_id", sort=False)], ignore_index=True)
+    pd.testing.assert_frame_equal(together, one_by_one, check_dtype=False)
+    assert together.groupby("doc_id")["rank"].min().eq(1).all()
+
+
+def test_cooccurrence_counts_do_not_depend_on_batches(seed_corpus):
+    tokens = seed_corpus.tokens
+    vocab = ts.top_terms(tokens["token"].value_counts().to_dict())
+    whole = ts.CooccurrenceCounter(vocab)
+    whole.add(tokens["sent_id"], tokens["token"])
+    batched = ts.CooccurrenceCounter(vocab)
+    ids = tokens["sent_id"].tolist()
+    boundaries = np.cumsum([i == 0 or ids[i] != ids[i - 1] for i in range(len(ids))]) // 7  # 7 whole sentences a batch
+    for _, part in tokens.groupby(boundaries):
+        batched.add(part["sent_id"], part["token"])
+    assert whole.n_sentences == batched.n_sentences == tokens["sent_id"].nunique()
+    pd.testing.assert_frame_equal(whole.table(), batched.table())
+    assert (whole.table()["n_sentences"] >= 2).all()

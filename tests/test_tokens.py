@@ -72,3 +72,25 @@ def test_tokens_point_at_the_text_and_record_settings(seed_corpus):
 def test_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="unknown backend"):
         tk.Segmenter("thulac")
+
+
+class _NormalisingSegmenter(tk.Segmenter):
+    """A backend that changes characters of a piece (党建品牌 → 黨建品牌), as some segmenters do."""
+
+    def __init__(self):
+        super().__init__("rjieba")
+        inner = self._tag
+        self._tag = lambda text: [(word.replace("党", "黨"), pos) for word, pos in inner(text)]
+
+
+def test_offsets_stay_honest_when_the_backend_changes_the_text():
+    segmenter = _NormalisingSegmenter()
+    texts = ["党建品牌计划推进先锋岗建设", "基层组织战斗堡垒作用"]
+    table = tk.token_table(["d", "d"], ["d-s1", "d-s2"], texts, [0, 20], segmenter).to_pylist()
+    whole = texts[0].ljust(20, "\n") + texts[1]
+    kept = {row["token"] for row in table}
+    assert {"先锋岗", "战斗堡垒"} <= kept and not any("党" in t or "黨" in t for t in kept)
+    for row in table:  # a piece the backend altered is dropped, never given wrong offsets
+        assert whole[row["start"]:row["end"]] == row["token"], row
+    assert [(t, s, e) for t, _, s, e in segmenter.tag(texts[1])][:2] == [("基层组织", 0, 4), ("战斗堡垒", 4, 8)]
+    assert segmenter.tag(texts[0])[0][::2] == ("计划", 4)  # the altered piece is skipped, the rest located

@@ -443,6 +443,7 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     listed = dict(zip(catalog["file"], catalog.to_dict("records")))
     documents: dict[str, tuple[str, int]] = {}
     names: set[str] = set()
+    unlisted: list[str] = []
     chunks = [files[i:i + FILES_PER_TASK] for i in range(0, len(files), FILES_PER_TASK)]
     results = _parallel(process_files, chunks, run.workers, run.context, _init_pass1, (listed,), ahead=3,
                         first_here=True)
@@ -453,12 +454,17 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
                     result.failures.append((summary["file"], summary["failure"]))
                     continue
                 if not summary["listed"]:
-                    warnings.warn(f"{summary['file']}: not listed in {CATALOG_NAME}; its catalog columns are empty",
-                                  CatalogWarning, stacklevel=4)
+                    unlisted.append(summary["file"])
                 documents[summary["doc_id"]] = (summary["label"], summary["n_chars"])
                 names.update(summary["names"])
             for name in PASS1_TABLES:
                 run.writer.append(name, tables[name])
+    if len(unlisted) == 1:
+        warnings.warn(f"{unlisted[0]}: not listed in {CATALOG_NAME}; its catalog columns are empty",
+                      CatalogWarning, stacklevel=4)
+    elif unlisted:  # one warning, not thousands, for a new batch that has no catalog yet
+        warnings.warn(f"{len(unlisted)} reports are not listed in {CATALOG_NAME}; their catalog columns are empty "
+                      f"(first: {', '.join(unlisted[:3])})", CatalogWarning, stacklevel=4)
     for file in catalog["file"]:
         if not (folder / file).exists():
             warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=4)
