@@ -42,14 +42,6 @@ def frequency_rows(doc_id: str, label: str, counts: dict[str, int], n_chars: int
                         columns=FREQUENCY_COLUMNS)
 
 
-def keyness_rows(doc_id: str, label: str, target: dict[str, int], totals: dict[str, int],
-                 min_count: int = 2, grand_total: int | None = None) -> pd.DataFrame:
-    """G², p and log ratio of the terms one report uses, against the rest of the corpus (see ``keyness_table``)."""
-    counts = pd.DataFrame({"doc_id": doc_id, "org_label": label, "token": list(target),
-                           "n": np.fromiter(target.values(), dtype=np.int64, count=len(target))})
-    return keyness_table(counts, Vocabulary(totals), min_count)
-
-
 class Vocabulary:
     """Corpus token counts, with the tokens sorted in code-point order (as Python sorts strings)."""
 
