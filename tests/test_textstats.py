@@ -117,3 +117,11 @@ def test_cooccurrence_counts_do_not_depend_on_batches(seed_corpus):
     assert whole.n_sentences == batched.n_sentences == tokens["sent_id"].nunique()
     pd.testing.assert_frame_equal(whole.table(), batched.table())
     assert (whole.table()["n_sentences"] >= 2).all()
+
+
+def test_a_codebook_edited_in_place_is_used_as_edited():
+    codebook = {"安全": {"label_en": "safety", "keywords": ["安全"]}}
+    sentences = [{"doc_id": "a", "sent_id": "a-s1", "text": "排查隐患。"}]
+    assert ts.code_theme_rows(sentences, codebook) == []
+    codebook["安全"]["keywords"].append("隐患")
+    assert [row[4] for row in ts.code_theme_rows(sentences, codebook)] == ["隐患"]

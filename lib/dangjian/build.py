@@ -1,19 +1,21 @@
 """The streaming build: every table written to disk as the reports go by, so that
 memory does not grow with the corpus, with several processes for large corpora.
 
-Pass 1, one report at a time (in worker processes when there are many):
-  read → clean → metadata → structure → extraction → theme coding. Rows are
-  appended to each table's CSV and Parquet file as they come back, in file order.
+Pass 1, a few reports per task (in worker processes when there are many):
+  read → clean → metadata → structure → extraction → theme coding. Workers hand
+  back Arrow tables; the main process appends them to each table's CSV and
+  Parquet file, in file order.
 Pass 2, the sentences streamed back from disk a batch of whole reports at a time:
   tokenisation, with a dictionary fixed before it starts (the project's user
   dictionary plus every brand and formula name of pass 1), so tokens never depend
-  on which worker saw which report. Each report's token counts become its
-  frequency rows as soon as the report is complete.
-Pass 3, corpus-wide statistics streamed from the written tables: overall
-  frequencies, keyness, co-occurrence and, up to ``SIMILARITY_MAX_DOCS``
+  on which worker saw which report. The worker also counts each report's tokens
+  into its frequency rows.
+Pass 3, corpus-wide statistics on whole arrays, streamed from the written tables:
+  overall frequencies, keyness, co-occurrence and, up to ``SIMILARITY_MAX_DOCS``
   reports, similarity.
 
-Memory holds one batch of reports plus counts bounded by the vocabulary.
+Memory holds a few batches plus counts bounded by the vocabulary and one small
+entry per report; freed memory is handed back to the system after every write.
 """
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -174,18 +175,17 @@ def load_codebook(path=THEMES_FILE) -> dict[str, dict]:
 SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", "text"]
 
 
-_GATES: dict[int, tuple[dict, list]] = {}
+@lru_cache(maxsize=8)
+def _compiled_gates(themes: tuple) -> list[tuple]:
+    return [(theme, label_en, list(keywords), re.compile("|".join(re.escape(k) for k in keywords)).search)
+            for theme, label_en, keywords in themes if keywords]
 
 
 def _theme_gates(codebook: dict) -> list[tuple]:
-    """(theme, label_en, keywords, search) per theme, compiled once per codebook."""
-    cached = _GATES.get(id(codebook))
-    if cached is None or cached[0] is not codebook:
-        gates = [(theme, spec.get("label_en", ""), spec["keywords"],
-                  re.compile("|".join(re.escape(k) for k in spec["keywords"])).search)
-                 for theme, spec in codebook.items() if spec["keywords"]]
-        cached = _GATES[id(codebook)] = (codebook, gates)
-    return cached[1]
+    """(theme, label_en, keywords, search) per theme, compiled once per codebook content
+    (keyed on the content, so a codebook edited in place is never served stale)."""
+    return _compiled_gates(tuple((theme, spec.get("label_en", ""), tuple(spec["keywords"]))
+                                 for theme, spec in codebook.items()))
 
 
 def code_theme_rows(sentences: list[dict], codebook: dict) -> list[tuple]:

@@ -125,7 +125,7 @@ class UnitFinder:
         self.anaphor = re.compile(rf"^(?:{alternation(self.anaphor_prefixes)})(.+)$")
         self.bare = set(unit_cues["bare_units"])
         self.party_suffixes = tuple(unit_cues["party_suffixes"])
-        self._last_sentence, self._last_mentions = None, []
+        self._memo: tuple[str | None, list] = (None, [])
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name) of every unit mention, the longest at each place.
@@ -174,9 +174,10 @@ class UnitFinder:
         character no mention can span (a quote mark): a sentence with several quotes is scanned once."""
         if position >= len(sentence) or _HAN_RUN.match(sentence, position):
             return self.mentions(sentence[:position])
-        if self._last_sentence != sentence:
-            self._last_sentence, self._last_mentions = sentence, self.mentions(sentence)
-        return [m for m in self._last_mentions if m[0] < position]
+        memo = self._memo  # one tuple, so that threads sharing this finder never mix two sentences
+        if memo[0] != sentence:
+            memo = self._memo = (sentence, self.mentions(sentence))
+        return [m for m in memo[1] if m[0] < position]
 
     def resolve(self, unit: str, earlier_text: str, paragraph_before: str) -> str:
         """该中心党委 → 准能集团设备维修中心党委; a bare 支部 → the last full unit in the paragraph."""
