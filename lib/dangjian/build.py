@@ -221,8 +221,6 @@ def process_files(paths: list[Path]) -> tuple[dict[str, pa.Table], list[dict]]:
     Runs in a worker: the catalog columns and theme shares are filled in here, so that
     the main process only writes.
     """
-    if "rules" not in _STATE:
-        _init_pass1()
     rows: dict[str, list] = {name: [] for name in PASS1_TABLES}
     summaries = []
     for path in paths:
