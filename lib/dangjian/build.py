@@ -279,12 +279,11 @@ def frequency_table(tokens: pa.Table, documents: dict[str, tuple[str, int]]) -> 
         [("doc_position", "ascending"), ("count_all", "descending"), ("token", "ascending")])
     position = counts.column("doc_position").to_numpy()
     n = counts.column("count_all").to_numpy().astype(np.int64)
-    first = np.r_[0, np.flatnonzero(np.diff(position)) + 1]
-    rank = np.arange(len(n)) - np.repeat(first, np.diff(np.r_[first, len(n)])) + 1
+    rank = textstats.ranks_within(position)
     n_chars = np.array([max(documents[doc][1], 1) for doc in docs], dtype=np.int64)
     labels = pa.array([documents[doc][0] for doc in docs], type=pa.large_string())
     return pa.table({"doc_id": counts.column("doc_id"), "org_label": labels.take(position), "token": counts.column("token"),
-                     "n": n, "per_10k_chars": n / n_chars[position] * 10_000, "rank": rank.astype(np.int64)},
+                     "n": n, "per_10k_chars": n / n_chars[position] * 10_000, "rank": rank},
                     schema=schema_of("frequencies"))
 
 

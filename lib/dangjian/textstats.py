@@ -43,6 +43,12 @@ def frequency_rows(doc_id: str, label: str, counts: dict[str, int], n_chars: int
                         columns=FREQUENCY_COLUMNS)
 
 
+def ranks_within(groups: np.ndarray) -> np.ndarray:
+    """1, 2, 3 … restarting wherever the (sorted, contiguous) group code changes."""
+    first = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
+    return (np.arange(len(groups)) - np.repeat(first, np.diff(np.r_[first, len(groups)])) + 1).astype(np.int64)
+
+
 class Vocabulary:
     """Corpus token counts, with the tokens sorted in code-point order (as Python sorts strings)."""
 
@@ -102,14 +108,13 @@ def keyness_table(counts, vocabulary: Vocabulary, min_count: int = 2, as_arrow: 
     docs = doc_codes[keep]
     order = np.lexsort((position[keep], -signed, docs))  # vocabulary position = code-point order
     docs = docs[order]
-    first_of_doc = np.r_[0, np.flatnonzero(np.diff(docs)) + 1]
-    rank = np.arange(len(docs)) - np.repeat(first_of_doc, np.diff(np.r_[first_of_doc, len(docs)])) + 1
+    rank = ranks_within(docs)
     rows = np.flatnonzero(keep)[order]
     result = pa.table({
         "doc_id": table.column("doc_id").take(rows), "org_label": table.column("org_label").take(rows),
         "token": table.column("token").take(rows), "n_target": a[order].astype(np.int64),
         "n_reference": b[order].astype(np.int64), "g2": signed[order], "p": p[order],
-        "log_ratio": log_ratio[order], "rank": rank.astype(np.int64)})
+        "log_ratio": log_ratio[order], "rank": rank})
     return result if as_arrow else result.to_pandas()
 
 
