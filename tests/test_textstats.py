@@ -42,6 +42,21 @@ def test_frequencies_per_10k_chars():
     assert table.loc[("all", "品牌"), "per_10k_chars"] == pytest.approx(5 / 300 * 10_000)
 
 
+def test_frequency_table_orders_reports_as_listed_then_count_then_code_point():
+    import pyarrow as pa
+
+    counts = pa.table({"doc_id": ["b", "a", "a", "a", "b"], "token": ["党员", "支部", "品牌", "党员", "品牌"],
+                       "n": [1, 2, 5, 2, 4]})
+    table = ts.frequency_table(counts, {"b": ("B", 50), "a": ("A", 0)}).to_pandas()
+    assert table[["doc_id", "token", "n", "rank"]].values.tolist() == [
+        ["b", "品牌", 4, 1], ["b", "党员", 1, 2],
+        ["a", "品牌", 5, 1], ["a", "党员", 2, 2], ["a", "支部", 2, 3]]  # 党 (U+515A) sorts before 支 (U+652F)
+    assert table["org_label"].tolist() == ["B", "B", "A", "A", "A"]
+    assert table["per_10k_chars"].tolist() == [800.0, 200.0, 50_000.0, 20_000.0, 20_000.0]  # no characters: 1
+    with pytest.raises(ValueError, match="does not list"):
+        ts.frequency_table(counts, {"a": ("A", 10)})
+
+
 def test_cooccurrence_counts_sentences_not_tokens():
     tokens = _tokens([("a", "s1", "品牌"), ("a", "s1", "品牌"), ("a", "s1", "党员"),
                       ("a", "s2", "品牌"), ("a", "s2", "党员"), ("a", "s3", "品牌")])

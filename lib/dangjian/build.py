@@ -267,29 +267,15 @@ def tokenize_batch(batch: dict[str, list]) -> tuple[pa.Table, pa.Table, dict[str
     """Tokens of a batch of whole reports' sentences, each report's frequency rows, and the batch's token counts."""
     tokens = tokens_module.token_table(batch["doc_id"], batch["sent_id"], batch["text"], batch["start"],
                                        _STATE["segmenter"])
-    return tokens, frequency_table(tokens, _STATE["documents"]), token_counts(tokens)
+    counts = textstats.count_tokens(tokens)
+    batch_documents = {doc: _STATE["documents"][doc] for doc in dict.fromkeys(batch["doc_id"])}
+    return tokens, textstats.frequency_table(counts, batch_documents), token_totals(counts)
 
 
-def frequency_table(tokens: pa.Table, documents: dict[str, tuple[str, int]]) -> pa.Table:
-    """Frequency rows of the whole reports in ``tokens``: by report (in token order), count descending, token."""
-    counts = tokens.group_by(["doc_id", "token"], use_threads=False).aggregate([([], "count_all")])
-    docs = list(dict.fromkeys(tokens.column("doc_id").to_pylist())) if len(counts) else []
-    doc_position = pc.index_in(counts.column("doc_id"), value_set=pa.array(docs, type=pa.large_string()))
-    counts = counts.append_column("doc_position", doc_position).sort_by(
-        [("doc_position", "ascending"), ("count_all", "descending"), ("token", "ascending")])
-    position = counts.column("doc_position").to_numpy()
-    n = counts.column("count_all").to_numpy().astype(np.int64)
-    rank = textstats.ranks_within(position)
-    n_chars = np.array([max(documents[doc][1], 1) for doc in docs], dtype=np.int64)
-    labels = pa.array([documents[doc][0] for doc in docs], type=pa.large_string())
-    return pa.table({"doc_id": counts.column("doc_id"), "org_label": labels.take(position), "token": counts.column("token"),
-                     "n": n, "per_10k_chars": n / n_chars[position] * 10_000, "rank": rank},
-                    schema=schema_of("frequencies"))
-
-
-def token_counts(tokens: pa.Table) -> dict[str, int]:
-    counts = tokens.group_by("token", use_threads=False).aggregate([([], "count_all")])
-    return dict(zip(counts.column("token").to_pylist(), counts.column("count_all").to_pylist()))
+def token_totals(counts: pa.Table) -> dict[str, int]:
+    """token → n summed over the reports of (doc_id, token, n) counts."""
+    totals = counts.group_by("token", use_threads=False).aggregate([("n", "sum")])
+    return dict(zip(totals.column("token").to_pylist(), totals.column("n_sum").to_pylist()))
 
 
 def grouped_batches(path: Path, columns: list[str], key: str, batch_rows: int):
@@ -485,8 +471,8 @@ def _pass2(run, backend: str, words: tuple[str, ...], documents: dict[str, tuple
             run.writer.append("tokens", tokens)
             run.writer.append("frequencies", frequencies)  # batches hold whole reports, so each count is complete
             totals.update(counts)
-    run.writer.append("frequencies", textstats.frequency_rows(textstats.ALL, "all reports", dict(totals),
-                                                               sum(n_chars for _, n_chars in documents.values())))
+    run.writer.append("frequencies", textstats.corpus_frequency_table(
+        dict(totals), sum(n_chars for _, n_chars in documents.values())))
     run.writer.finish("tokens")
     run.writer.finish("frequencies")
     return totals

@@ -34,13 +34,49 @@ FREQUENCY_COLUMNS = ["doc_id", "org_label", "token", "n", "per_10k_chars", "rank
 KEYNESS_COLUMNS = ["doc_id", "org_label", "token", "n_target", "n_reference", "g2", "p", "log_ratio", "rank"]
 
 
-def frequency_rows(doc_id: str, label: str, counts: dict[str, int], n_chars: int) -> pd.DataFrame:
-    """One report's (or the corpus's) frequency rows from its token counts."""
-    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    n = np.array([c for _, c in items], dtype=np.int64)
-    return pd.DataFrame({"doc_id": doc_id, "org_label": label, "token": [t for t, _ in items], "n": n,
-                         "per_10k_chars": n / max(n_chars, 1) * 10_000, "rank": np.arange(1, len(items) + 1)},
-                        columns=FREQUENCY_COLUMNS)
+FREQUENCY_SCHEMA = pa.schema([("doc_id", pa.large_string()), ("org_label", pa.large_string()),
+                              ("token", pa.large_string()), ("n", pa.int64()), ("per_10k_chars", pa.float64()),
+                              ("rank", pa.int64())])
+
+
+def count_tokens(tokens: pa.Table) -> pa.Table:
+    """(doc_id, token, n): how often each report uses each token, from a tokens table."""
+    counts = tokens.group_by(["doc_id", "token"], use_threads=False).aggregate([([], "count_all")])
+    return counts.rename_columns(["doc_id", "token", "n"])
+
+
+def frequency_table(counts: pa.Table, documents: dict[str, tuple[str, int]]) -> pa.Table:
+    """Frequency rows from (doc_id, token, n) counts, every report complete.
+
+    ``documents`` maps doc_id to (org_label, n_chars) and gives the order of the
+    reports; within a report rows go by count descending, then token in code-point
+    order, and ``rank`` counts from 1.
+    """
+    if not counts.num_rows:
+        return FREQUENCY_SCHEMA.empty_table()
+    docs = list(documents)
+    doc_position = pc.index_in(_large_strings(counts.column("doc_id")),
+                               value_set=pa.array(docs, type=pa.large_string()))
+    if doc_position.null_count:
+        raise ValueError("frequency_table: counts of a report that documents does not list")
+    counts = counts.append_column("doc_position", doc_position).sort_by(
+        [("doc_position", "ascending"), ("n", "descending"), ("token", "ascending")])
+    position = counts.column("doc_position").to_numpy()
+    n = counts.column("n").to_numpy().astype(np.int64)
+    n_chars = np.array([max(documents[doc][1], 1) for doc in docs], dtype=np.int64)
+    labels = pa.array([documents[doc][0] for doc in docs], type=pa.large_string())
+    return pa.table({"doc_id": _large_strings(counts.column("doc_id")), "org_label": labels.take(position),
+                     "token": _large_strings(counts.column("token")), "n": n,
+                     "per_10k_chars": n / n_chars[position] * 10_000, "rank": ranks_within(position)},
+                    schema=FREQUENCY_SCHEMA)
+
+
+def corpus_frequency_table(totals: dict[str, int], n_chars: int) -> pa.Table:
+    """The corpus-wide frequency rows (doc_id ``all``) from the corpus token counts."""
+    counts = pa.table({"doc_id": pa.array([ALL] * len(totals), type=pa.large_string()),
+                       "token": pa.array(list(totals), type=pa.large_string()),
+                       "n": pa.array(list(totals.values()), type=pa.int64())})
+    return frequency_table(counts, {ALL: ("all reports", n_chars)})
 
 
 def ranks_within(groups: np.ndarray) -> np.ndarray:
@@ -122,10 +158,11 @@ def frequencies(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Token counts per report and overall, raw and per 10,000 characters of normalised text."""
     chars = documents.set_index("doc_id")["n_chars"].astype("int64").to_dict()
     labels = org_labels(documents)
-    parts = [frequency_rows(doc_id, labels.get(doc_id, doc_id), group.value_counts().to_dict(), chars[doc_id])
-             for doc_id, group in tokens.groupby("doc_id", sort=True)["token"]]
-    parts.append(frequency_rows(ALL, "all reports", tokens["token"].value_counts().to_dict(), sum(chars.values())))
-    return pd.concat(parts, ignore_index=True)
+    table = pa.table({"doc_id": _large_strings(tokens["doc_id"]), "token": _large_strings(tokens["token"])})
+    per_report = frequency_table(count_tokens(table), {doc: (labels.get(doc, doc), chars[doc]) for doc in sorted(chars)})
+    totals = tokens["token"].value_counts().to_dict()
+    overall = corpus_frequency_table(totals, sum(chars.values()))
+    return pa.concat_tables([per_report, overall]).to_pandas()
 
 
 def _g2(a: np.ndarray, b: np.ndarray, c: float, d: float) -> np.ndarray:
