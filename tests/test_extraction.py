@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from dangjian.extraction import extract_brands
-from dangjian.extraction.common import chinese_to_number, load_cues
+from dangjian.extraction.brands import brand_rows
+from dangjian.extraction.common import CUES_FILE, chinese_to_number, load_cues, sentence_records
 from dangjian.extraction.formulas import looks_like_formula
 from dangjian.extraction.metrics import metrics_in_sentence
 
@@ -239,3 +240,22 @@ def test_cue_words_come_from_the_data_file(seed_corpus):
     # “能量充电站”品牌 has only the bare cue 品牌, which the edited list no longer holds.
     assert "能量充电站" not in set(brands["name"])
     assert "筑梦建家" in set(brands["name"])  # “筑梦建家”党建品牌 still qualifies
+
+
+def test_cues_are_read_only_and_other_cues_get_their_own_rules(tmp_path):
+    cues = load_cues()
+    with pytest.raises(TypeError):
+        cues["brands"]["brand_cue"] += ("口号",)   # an edit in place would leave compiled rules stale
+    with pytest.raises((TypeError, AttributeError)):
+        cues["brands"]["brand_cue"].append("口号")
+    corpus = corpus_from_text(tmp_path, BRAND_CASES[0][0])
+    records = sentence_records(corpus)
+    texts = dict(zip(corpus.documents["doc_id"], corpus.documents["text"]))
+    assert [(r["name"], r["cue"]) for r in brand_rows(texts, records)] == [("红色引擎", "党建品牌")]
+    edited = CUES_FILE.read_text(encoding="utf-8").replace(
+        'brand_cue: ["党建品牌", "党支部品牌", "党(总)支部品牌", "支部品牌", "品牌", "党建"]', 'brand_cue: ["口号"]')
+    assert edited != CUES_FILE.read_text(encoding="utf-8")
+    (tmp_path / "cues.yaml").write_text(edited, encoding="utf-8")
+    other = brand_rows(texts, records, load_cues(tmp_path / "cues.yaml"))
+    assert [(r["name"], r["cue"]) for r in other] == [("红色引擎", "创建")]  # now only unit + verb make it a brand
+    assert [(r["name"], r["cue"]) for r in brand_rows(texts, records)] == [("红色引擎", "党建品牌")]  # untouched

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 import yaml
 
@@ -20,17 +22,32 @@ _BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
 
 
+def _frozen(value):
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 @lru_cache(maxsize=None)
-def load_cues(path: Path = CUES_FILE) -> dict:
+def load_cues(path: Path = CUES_FILE) -> Mapping:
+    """The cue lists of a YAML file, read-only.
+
+    Compiled rules are cached per cues object, so an edit in place would leave them
+    stale; read-only cues make such an edit fail loudly instead. To try other cues,
+    edit a copy of the file and load it by path.
+    """
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return _frozen(yaml.safe_load(handle))
 
 
-_COMPILED: dict[tuple[int, str], tuple[dict, object]] = {}
+_COMPILED: dict[tuple[int, str], tuple[Mapping, object]] = {}
 
 
-def compiled(cues: dict, kind: str, factory):
-    """``factory(cues)`` built once per cues dict: extraction runs once per report, compilation once per run."""
+def compiled(cues: Mapping, kind: str, factory):
+    """``factory(cues)`` built once per cues object (``load_cues`` gives read-only ones):
+    extraction runs once per report, compilation once per run."""
     key = (id(cues), kind)
     if key not in _COMPILED or _COMPILED[key][0] is not cues:
         _COMPILED[key] = (cues, factory(cues))

@@ -31,7 +31,7 @@ def _rules():
     m = load_cues()["metrics"]
     units = m["units"]
     big = alternation(m["big_nouns"])
-    approx_before = alternation(m["about"] + ["逾", "超过"])
+    approx_before = alternation([*m["about"], "逾", "超过"])
     pattern = re.compile(
         rf"(?P<pre>{approx_before})?"
         rf"(?P<num>\*{{2,}}|[0-9]+(?:\.[0-9]+)?|[{CHINESE_NUMERALS}几]+?)"
