@@ -136,3 +136,16 @@ def test_reports_in_a_real_browser(report):
         chromium.close()
     assert problems == []
     assert len(list(shots.glob("*.png"))) == len(pages)
+
+
+def test_kernels_draw_off_screen_without_changing_the_callers_environment(monkeypatch):
+    from dangjian.report import _environment_default
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    with _environment_default("MPLBACKEND", "Agg"):
+        assert os.environ["MPLBACKEND"] == "Agg"
+    assert "MPLBACKEND" not in os.environ
+    monkeypatch.setenv("MPLBACKEND", "svg")
+    with _environment_default("MPLBACKEND", "Agg"):
+        assert os.environ["MPLBACKEND"] == "svg"  # the analyst's own choice wins
+    assert os.environ["MPLBACKEND"] == "svg"

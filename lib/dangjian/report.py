@@ -17,6 +17,7 @@ import io
 import os
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,6 +133,20 @@ The first link is the version for readers; “with code” shows every step.</p>
     return path
 
 
+@contextmanager
+def _environment_default(name: str, value: str):
+    """``name=value`` in this process's environment (which kernels inherit) unless already set,
+    for the duration only: calling ``run_report`` from Python leaves the environment as it was."""
+    if name in os.environ:
+        yield
+        return
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
+
+
 def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
                notebook_dir: Path = NOTEBOOKS_DIR) -> ReportResult:
     """Build, execute, check and export. ``out`` puts tables, figures and reports under one folder."""
@@ -152,22 +167,22 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
     figures.mkdir(parents=True, exist_ok=True)
     executed_dir = reports / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    for notebook in notebooks(notebook_dir):
-        executed = executed_dir / notebook.name
-        raised = False
-        try:
-            papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook_dir), progress_bar=False,
-                                       kernel_name="python3", log_output=False,
-                                       parameters={"TABLES": str(result.tables), "FIGURES": str(result.figures)})
-        except papermill.PapermillExecutionError as exc:
-            raised = True
-            result.failures.append(f"{notebook.name} cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
-        result.failures += check_outputs(executed, errors=not raised)
-        full = export_html(executed, reports / f"{notebook.stem}.html", readers=False)
-        reader = export_html(executed, reports / f"{notebook.stem}.reader.html", readers=True)
-        result.failures += check_html(full) + check_html(reader)
-        result.pages.append((_title(executed), full, reader))
+    with _environment_default("MPLBACKEND", "Agg"):  # kernels draw off-screen unless told otherwise
+        for notebook in notebooks(notebook_dir):
+            executed = executed_dir / notebook.name
+            raised = False
+            try:
+                papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook_dir), progress_bar=False,
+                                           kernel_name="python3", log_output=False,
+                                           parameters={"TABLES": str(result.tables), "FIGURES": str(result.figures)})
+            except papermill.PapermillExecutionError as exc:
+                raised = True
+                result.failures.append(f"{notebook.name} cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+            result.failures += check_outputs(executed, errors=not raised)
+            full = export_html(executed, reports / f"{notebook.stem}.html", readers=False)
+            reader = export_html(executed, reports / f"{notebook.stem}.reader.html", readers=True)
+            result.failures += check_html(full) + check_html(reader)
+            result.pages.append((_title(executed), full, reader))
     for png in sorted(figures.glob("*.png")):
         if _blank(png.read_bytes()):
             result.failures.append(f"{png.name}: an empty figure")
