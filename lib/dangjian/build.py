@@ -269,7 +269,20 @@ def tokenize_batch(batch: dict[str, list]) -> tuple[pa.Table, pa.Table, dict[str
                                        _STATE["segmenter"])
     counts = textstats.count_tokens(tokens)
     batch_documents = {doc: _STATE["documents"][doc] for doc in dict.fromkeys(batch["doc_id"])}
-    return tokens, textstats.frequency_table(counts, batch_documents), token_totals(counts)
+    frequencies = textstats.frequency_table(counts, batch_documents)
+    return compact(tokens), compact(frequencies), token_totals(counts)
+
+
+def compact(table: pa.Table) -> pa.Table:
+    """The table with its repetitive text columns (ids, labels, a sentence's text once per theme)
+    dictionary-encoded for the trip back to the main process, whose writer decodes them:
+    pickling and piping the repeats cost the workers and the main process more than encoding."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_large_string(field.type) or pa.types.is_string(field.type):
+            encoded = pc.dictionary_encode(table.column(index))
+            if encoded.nbytes * 2 < table.column(index).nbytes:
+                table = table.set_column(index, field.name, encoded)
+    return table
 
 
 def token_totals(counts: pa.Table) -> dict[str, int]:
