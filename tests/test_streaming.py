@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dangjian import textstats
-from dangjian.build import build, grouped_batches
+from dangjian.build import build, grouped_batches, schema_of
 
 from conftest import SEED_FILES
 
@@ -58,3 +58,22 @@ def test_streamed_statistics_equal_the_in_memory_functions(seed_corpus):
         ours = getattr(c, name).reset_index(drop=True)
         pd.testing.assert_frame_equal(ours, frame.reset_index(drop=True)[list(ours.columns)], check_dtype=False,
                                       check_exact=False, rtol=1e-12, obj=name)
+
+
+def test_tables_survive_the_trip_between_processes(tmp_path, seed_corpus):
+    import pyarrow as pa
+
+    from dangjian.build import TableWriter, compact, from_wire, to_wire
+
+    tokens = pa.Table.from_pandas(seed_corpus.tokens, schema=schema_of("tokens"), preserve_index=False)
+    sent = compact(tokens)
+    assert pa.types.is_dictionary(sent.schema.field("sent_id").type)  # one id per sentence, not per token
+    assert not pa.types.is_dictionary(sent.schema.field("start").type)
+    assert len(to_wire(sent)) < len(to_wire(tokens)) * 0.8
+    for name, table in (("direct", tokens), ("wired", from_wire(to_wire(sent)))):
+        writer = TableWriter(tmp_path / name, ["tokens"])
+        writer.append("tokens", table)
+        writer.close()
+    assert (tmp_path / "direct" / "tokens.csv").read_bytes() == (tmp_path / "wired" / "tokens.csv").read_bytes()
+    assert pd.read_parquet(tmp_path / "wired" / "tokens.parquet").equals(
+        pd.read_parquet(tmp_path / "direct" / "tokens.parquet"))

@@ -3,8 +3,8 @@ memory does not grow with the corpus, with several processes for large corpora.
 
 Pass 1, a few reports per task (in worker processes when there are many):
   read → clean → metadata → structure → extraction → theme coding. Workers hand
-  back Arrow tables; the main process appends them to each table's CSV and
-  Parquet file, in file order.
+  back Arrow tables (as IPC bytes); the main process appends them to each table's
+  CSV and Parquet file, in file order.
 Pass 2, the sentences streamed back from disk a batch of whole reports at a time:
   tokenisation, with a dictionary fixed before it starts (the project's user
   dictionary plus every brand and formula name of pass 1), so tokens never depend
@@ -297,9 +297,10 @@ def tokenize_batch(batch: dict[str, list]) -> tuple[bytes, bytes, dict[str, int]
 
 
 def compact(table: pa.Table) -> pa.Table:
-    """The table with its repetitive text columns (ids, labels, a sentence's text once per theme)
-    dictionary-encoded for the trip back to the main process, whose writer decodes them:
-    pickling and piping the repeats cost the workers and the main process more than encoding."""
+    """The table with its repetitive text columns (a sentence id once per token, a label once per
+    row) dictionary-encoded for the trip back to the main process, whose writer decodes them:
+    piping the repeats costs both sides more than encoding does. (Pass 1's tables repeat too
+    little for it to pay.)"""
     for index, field in enumerate(table.schema):
         if pa.types.is_large_string(field.type) or pa.types.is_string(field.type):
             encoded = pc.dictionary_encode(table.column(index))
