@@ -30,13 +30,11 @@ def org_labels(documents: pd.DataFrame) -> dict[str, str]:
     return {doc: (label or doc) for doc, label in labels.items()}
 
 
-FREQUENCY_COLUMNS = ["doc_id", "org_label", "token", "n", "per_10k_chars", "rank"]
 KEYNESS_COLUMNS = ["doc_id", "org_label", "token", "n_target", "n_reference", "g2", "p", "log_ratio", "rank"]
-
-
 FREQUENCY_SCHEMA = pa.schema([("doc_id", pa.large_string()), ("org_label", pa.large_string()),
                               ("token", pa.large_string()), ("n", pa.int64()), ("per_10k_chars", pa.float64()),
                               ("rank", pa.int64())])
+FREQUENCY_COLUMNS = FREQUENCY_SCHEMA.names
 
 
 def count_tokens(tokens: pa.Table) -> pa.Table:
