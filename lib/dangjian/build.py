@@ -293,7 +293,7 @@ def tokenize_batch(batch: dict[str, list]) -> tuple[bytes, bytes, dict[str, int]
     counts = textstats.count_tokens(tokens)
     batch_documents = {doc: _STATE["documents"][doc] for doc in dict.fromkeys(batch["doc_id"])}
     frequencies = textstats.frequency_table(counts, batch_documents)
-    return to_wire(compact(tokens)), to_wire(compact(frequencies)), token_totals(counts)
+    return to_wire(compact(tokens)), to_wire(compact(frequencies)), textstats.token_totals(counts)
 
 
 def compact(table: pa.Table) -> pa.Table:
@@ -307,12 +307,6 @@ def compact(table: pa.Table) -> pa.Table:
             if encoded.nbytes * 2 < table.column(index).nbytes:
                 table = table.set_column(index, field.name, encoded)
     return table
-
-
-def token_totals(counts: pa.Table) -> dict[str, int]:
-    """token → n summed over the reports of (doc_id, token, n) counts."""
-    totals = counts.group_by("token", use_threads=False).aggregate([("n", "sum")])
-    return dict(zip(totals.column("token").to_pylist(), totals.column("n_sum").to_pylist()))
 
 
 def grouped_batches(path: Path, columns: list[str], key: str, batch_rows: int):
@@ -506,7 +500,8 @@ def _pass2(run, backend: str, words: tuple[str, ...], documents: dict[str, tuple
     with closing(results):
         for tokens, frequencies, counts in results:
             run.writer.append("tokens", from_wire(tokens))
-            run.writer.append("frequencies", from_wire(frequencies))  # batches hold whole reports, so each count is complete
+            # batches hold whole reports, so each report's counts are complete
+            run.writer.append("frequencies", from_wire(frequencies))
             totals.update(counts)
     run.writer.append("frequencies", textstats.corpus_frequency_table(
         dict(totals), sum(n_chars for _, n_chars in documents.values())))

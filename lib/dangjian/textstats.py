@@ -43,6 +43,17 @@ def count_tokens(tokens: pa.Table) -> pa.Table:
     return counts.rename_columns(["doc_id", "token", "n"])
 
 
+def token_totals(counts: pa.Table) -> dict[str, int]:
+    """token → n summed over the reports of (doc_id, token, n) counts."""
+    totals = counts.group_by("token", use_threads=False).aggregate([("n", "sum")])
+    return dict(zip(totals.column("token").to_pylist(), totals.column("n_sum").to_pylist()))
+
+
+def _count_frame(tokens: pd.DataFrame) -> pd.DataFrame:
+    """(doc_id, token, n) of a tokens DataFrame, by doc_id then token."""
+    return tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index()
+
+
 def frequency_table(counts: pa.Table, documents: dict[str, tuple[str, int]]) -> pa.Table:
     """Frequency rows from (doc_id, token, n) counts, every report complete.
 
@@ -156,10 +167,10 @@ def frequencies(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Token counts per report and overall, raw and per 10,000 characters of normalised text."""
     chars = documents.set_index("doc_id")["n_chars"].astype("int64").to_dict()
     labels = org_labels(documents)
-    table = pa.table({"doc_id": _large_strings(tokens["doc_id"]), "token": _large_strings(tokens["token"])})
-    per_report = frequency_table(count_tokens(table), {doc: (labels.get(doc, doc), chars[doc]) for doc in sorted(chars)})
-    totals = tokens["token"].value_counts().to_dict()
-    overall = corpus_frequency_table(totals, sum(chars.values()))
+    counts = count_tokens(pa.table({"doc_id": _large_strings(tokens["doc_id"]),
+                                    "token": _large_strings(tokens["token"])}))
+    per_report = frequency_table(counts, {doc: (labels.get(doc, doc), chars[doc]) for doc in sorted(chars)})
+    overall = corpus_frequency_table(token_totals(counts), sum(chars.values()))
     return pa.concat_tables([per_report, overall]).to_pandas()
 
 
@@ -183,14 +194,14 @@ def keyness(tokens: pd.DataFrame, documents: pd.DataFrame, min_count: int = 2) -
     holds at least ``min_count`` times.
     """
     labels = org_labels(documents)
-    counts = tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index()
+    counts = _count_frame(tokens)
     counts["org_label"] = counts["doc_id"].map(lambda doc: labels.get(doc, doc))
     return keyness_table(counts, Vocabulary(tokens["token"].value_counts().to_dict()), min_count)
 
 
 def tfidf(tokens: pd.DataFrame) -> pd.DataFrame:
     """TF-IDF per report: tf = count / tokens in the report; idf = ln((1 + N) / (1 + df)) + 1."""
-    return tfidf_from_counts(tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index())
+    return tfidf_from_counts(_count_frame(tokens))
 
 
 def tfidf_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
@@ -349,7 +360,7 @@ SIMILARITY_COLUMNS = ["doc_a", "doc_b", "org_a", "org_b", "cosine"]
 
 def similarity(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Cosine similarity of every pair of reports on TF-IDF vectors (both orders, and self = 1)."""
-    return similarity_from_counts(tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index(), documents)
+    return similarity_from_counts(_count_frame(tokens), documents)
 
 
 def similarity_from_counts(counts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
