@@ -104,8 +104,8 @@ def schema_of(name: str) -> pa.Schema:
 class TableWriter:
     """Append rows to ``<name>.csv`` (UTF-8 with BOM) and ``<name>.parquet``, in fixed dtypes.
 
-    Rows are buffered (lists of dicts or DataFrames) and turned into one typed table per
-    ``FLUSH_ROWS``, so the per-report cost is a list append.
+    Rows are buffered (Arrow tables, DataFrames or lists of dicts) and turned into one typed
+    table per ``FLUSH_ROWS`` or ``FLUSH_BYTES``, so the per-report cost is a list append.
     """
 
     def __init__(self, out_dir: Path, names):
@@ -122,7 +122,8 @@ class TableWriter:
         self.schemas = {name: schema_of(name) for name in names}
 
     def append(self, name: str, rows) -> None:
-        """Buffer an Arrow table (in the table's schema), a DataFrame or a list of row dicts."""
+        """Buffer an Arrow table (the table's columns, possibly dictionary-encoded), a DataFrame or a
+        list of row dicts."""
         if rows is None or not len(rows):
             return
         self.buffers[name].append(rows)
@@ -371,17 +372,6 @@ class Throttle:
             self.cond.notify()
 
 
-def _map(pool, func, items, chunksize=4, workers=1, ahead=8):
-    """Ordered results of ``func`` over ``items``: in a pool, at most ``ahead`` tasks per worker in flight."""
-    if pool is None:
-        yield from map(func, items)
-        return
-    throttle = Throttle(items, limit=max(2, ahead * workers * chunksize))
-    for result in pool.imap(func, throttle, chunksize):
-        throttle.consumed()
-        yield result
-
-
 def _parallel(func, tasks, workers: int, context, initializer, initargs, ahead: int, first_here: bool = False):
     """Ordered results of ``func`` over ``tasks``, in ``workers`` processes when more than one.
 
@@ -402,8 +392,11 @@ def _parallel(func, tasks, workers: int, context, initializer, initargs, ahead: 
         return
     inherits = context.get_start_method() == "fork"
     pool = context.Pool(workers, **({} if inherits else {"initializer": initializer, "initargs": initargs}))
+    throttle = Throttle(tasks, limit=max(2, ahead * workers))  # at most ``ahead`` tasks per worker in flight
     try:
-        yield from _map(pool, func, tasks, chunksize=1, workers=workers, ahead=ahead)
+        for result in pool.imap(func, throttle):
+            throttle.consumed()
+            yield result
     finally:
         pool.close()
         pool.join()
