@@ -21,7 +21,7 @@ import logging
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
@@ -91,7 +91,10 @@ def dictionary_words(names) -> list[str]:
 
 
 class Segmenter:
-    """One backend with the project dictionary and extra words loaded."""
+    """One backend with the project dictionary and extra words loaded.
+
+    ``pairs(text)`` is the backend's own (word, pos) segmentation, HMM off; ``tag`` adds offsets.
+    """
 
     def __init__(self, backend: str = DEFAULT_BACKEND, extra_words: tuple[str, ...] = ()):
         if backend not in BACKENDS:
@@ -108,7 +111,7 @@ class Segmenter:
             self._engine = rjieba.Jieba()
             for word, freq, pos in entries:
                 self._engine.add_word(word, freq, pos)
-            self._tag = lambda text: self._engine.tag(text, False)
+            self.pairs = lambda text: self._engine.tag(text, False)
         else:
             import jieba
             import jieba.posseg
@@ -118,18 +121,15 @@ class Segmenter:
             for word, freq, pos in entries:
                 tokenizer.add_word(word, freq, pos)
             tagger = jieba.posseg.POSTokenizer(tokenizer)
-            self._tag = lambda text: [(p.word, p.flag) for p in tagger.cut(text, HMM=False)]
+            self.pairs = lambda text: [(p.word, p.flag) for p in tagger.cut(text, HMM=False)]
 
     def tag(self, text: str) -> list[tuple[str, str, int, int]]:
-        """(token, pos, start, end) for every piece of ``text``, offsets included."""
-        pairs = self._tag(text)
+        """(token, pos, start, end) for every piece of ``text`` that can be located in it."""
+        pairs = self.pairs(text)
         words = [word for word, _ in pairs]
-        if "".join(words) == text:  # the usual case: the pieces tile the text
-            ends = list(accumulate(map(len, words)))
-            return [(word, pos, end - len(word), end) for (word, pos), end in zip(pairs, ends)]
-        # the backend normalised something; keep offsets honest by skipping what is not found
-        return [(word, pos, start, end) for (word, pos), (_, _, start, end) in zip(pairs, _found(words, text))
-                if start >= 0]
+        starts, located = piece_starts(words, [text], np.array([len(words)]))
+        return [(word, pos, start, start + len(word))
+                for (word, pos), start, ok in zip(pairs, starts.tolist(), located.tolist()) if ok]
 
 
 def keep_token(token: str, words: frozenset[str], stopwords: frozenset[str], min_chars: int = 2) -> bool:
@@ -148,22 +148,14 @@ def token_table(doc_ids, sent_ids, texts, starts, segmenter: Segmenter, min_char
     The segmenter runs once per sentence; offsets, filtering and the repeated ids are
     computed on whole arrays, because per-token Python costs four times the segmentation.
     """
-    tagged = [segmenter._tag(text) for text in texts]
+    tagged = [segmenter.pairs(text) for text in texts]
     per_sentence = np.fromiter(map(len, tagged), dtype=np.int64, count=len(tagged))
     pairs = list(chain.from_iterable(tagged))
     # itemgetter, not zip(*pairs): unpacking a million pairs as arguments costs a second a batch
     words, poses = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
     lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    first = np.cumsum(per_sentence) - per_sentence            # index of each sentence's first token
     sentence_of = np.repeat(np.arange(len(texts)), per_sentence)
-    before = np.cumsum(lengths) - lengths                      # characters of the batch before each token
-    start = before - np.repeat(before[first[per_sentence > 0]], per_sentence[per_sentence > 0])
-    located = np.ones(len(words), dtype=bool)
-    bounds = np.cumsum(per_sentence).tolist()
-    for text, a, b in zip(texts, [0, *bounds[:-1]], bounds):
-        if b > a and "".join(words[a:b]) != text:  # the backend normalised something: find each piece
-            for k, (_, _, piece_start, _) in zip(range(a, b), _found(words[a:b], text)):
-                start[k], located[k] = piece_start, piece_start >= 0
+    start, located = piece_starts(words, texts, per_sentence, lengths)
     stopwords = read_stopwords()
     verdict = {w: keep_token(w, segmenter.words, stopwords, min_chars) for w in set(words)}
     keep = np.fromiter(map(verdict.__getitem__, words), dtype=bool, count=len(words)) & located
@@ -176,6 +168,28 @@ def token_table(doc_ids, sent_ids, texts, starts, segmenter: Segmenter, min_char
         "pos": pa.array(poses, type=pa.large_string()).filter(keep),
         "start": offsets, "end": offsets + lengths[kept],
     })
+
+
+def piece_starts(words: list[str], texts, per_sentence: np.ndarray, lengths: np.ndarray | None = None):
+    """Where each piece starts in its sentence, and whether it was located at all.
+
+    ``words`` are the pieces of every sentence in ``texts``, ``per_sentence`` of them each.
+    Usually the pieces tile their sentence and the offsets are running sums; where the
+    backend normalised something, each piece is searched for instead and one that cannot
+    be found is marked not located, so offsets stay honest.
+    """
+    if lengths is None:
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    first = np.cumsum(per_sentence) - per_sentence            # index of each sentence's first piece
+    before = np.cumsum(lengths) - lengths                      # characters of all sentences before each piece
+    start = before - np.repeat(before[first[per_sentence > 0]], per_sentence[per_sentence > 0])
+    located = np.ones(len(words), dtype=bool)
+    bounds = np.cumsum(per_sentence).tolist()
+    for text, a, b in zip(texts, [0, *bounds[:-1]], bounds):
+        if b > a and "".join(words[a:b]) != text:
+            for k, (_, _, piece_start, _) in zip(range(a, b), _found(words[a:b], text)):
+                start[k], located[k] = piece_start, piece_start >= 0
+    return start, located
 
 
 def _found(words: list[str], text: str):
