@@ -6,8 +6,9 @@ replicating the seeds. Prints figures; asserts nothing (a benchmark, not a test)
 
 For each size it runs ``dangjian build`` in a fresh process (so that peak memory is that
 build's own) and reports MB/s of raw input and the peak resident memory of the main
-process and of the largest worker. Then it segments the same text with each backend
-on one core. Sizes are of the raw report files.
+process and of the largest worker. Then, on one core, it tokenises the sentences of a
+smaller corpus with each backend, and measures the build's compiled floor (see
+``bench_tokenize_and_floor``). Sizes are of the raw report files.
 """
 from __future__ import annotations
 
