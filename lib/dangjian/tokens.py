@@ -187,21 +187,19 @@ def piece_starts(words: list[str], texts, per_sentence: np.ndarray, lengths: np.
     bounds = np.cumsum(per_sentence).tolist()
     for text, a, b in zip(texts, [0, *bounds[:-1]], bounds):
         if b > a and "".join(words[a:b]) != text:
-            for k, (_, _, piece_start, _) in zip(range(a, b), _found(words[a:b], text)):
+            for k, piece_start in zip(range(a, b), _found(words[a:b], text)):
                 start[k], located[k] = piece_start, piece_start >= 0
     return start, located
 
 
 def _found(words: list[str], text: str):
-    """(word, None, start, end) of pieces located by search; start -1 for a piece not found."""
+    """The start of each piece, searched for in order after the previous one; -1 for a piece not found."""
     offset = 0
     for word in words:
         start = text.find(word, offset)
-        if start < 0:
-            yield word, None, -1, -1
-            continue
-        offset = start + len(word)
-        yield word, None, start, offset
+        if start >= 0:
+            offset = start + len(word)
+        yield start
 
 
 def tokenize_sentences(sentences: pd.DataFrame, segmenter: Segmenter, min_chars: int = 2) -> pd.DataFrame:
