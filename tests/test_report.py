@@ -149,3 +149,23 @@ def test_kernels_draw_off_screen_without_changing_the_callers_environment(monkey
     with _environment_default("MPLBACKEND", "Agg"):
         assert os.environ["MPLBACKEND"] == "svg"  # the analyst's own choice wins
     assert os.environ["MPLBACKEND"] == "svg"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="local (IPC) sockets are POSIX only; elsewhere kernels use TCP")
+def test_kernels_run_quietly_over_local_sockets(tmp_path, capfd):
+    from dangjian.report import execute_notebook
+
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                 "display_name": "Python 3"}})
+    parameters = nbformat.v4.new_code_cell("VALUE = 0")
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, nbformat.v4.new_code_cell("print(VALUE * 2)")]
+    source, executed = tmp_path / "n.ipynb", tmp_path / "out" / "n.ipynb"
+    executed.parent.mkdir()
+    nbformat.write(notebook, source)
+    execute_notebook(source, executed, {"VALUE": 21})
+    cells = nbformat.read(executed, as_version=4).cells
+    assert cells[-1].outputs[0]["text"] == "42\n"
+    # ipykernel 7 warns on stderr for every kernel reached over loopback TCP
+    assert "without encryption" not in capfd.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["n.ipynb", "out"]  # no socket files left behind

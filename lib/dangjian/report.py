@@ -147,6 +147,32 @@ def _environment_default(name: str, value: str):
         os.environ.pop(name, None)
 
 
+def _kernel_options() -> dict:
+    """Run kernels over local sockets (IPC) where the system has them. Over loopback TCP,
+    ipykernel 7 warns once per notebook that the traffic is unencrypted; IPC sockets are
+    files only this user can reach, and nothing goes through the network stack."""
+    if os.name != "posix":
+        return {}
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class LocalSocketKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+    return {"kernel_manager_class": LocalSocketKernelManager}
+
+
+def execute_notebook(notebook: Path, executed: Path, parameters: dict) -> None:
+    """Execute ``notebook`` with ``parameters`` into ``executed``, in the notebook's own folder."""
+    import papermill
+
+    papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook.parent), progress_bar=False,
+                               kernel_name="python3", log_output=False, parameters=parameters,
+                               **_kernel_options())
+
+
 def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
                notebook_dir: Path = NOTEBOOKS_DIR) -> ReportResult:
     """Build, execute, check and export. ``out`` puts tables, figures and reports under one folder."""
@@ -172,9 +198,7 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
             executed = executed_dir / notebook.name
             raised = False
             try:
-                papermill.execute_notebook(str(notebook), str(executed), cwd=str(notebook_dir), progress_bar=False,
-                                           kernel_name="python3", log_output=False,
-                                           parameters={"TABLES": str(result.tables), "FIGURES": str(result.figures)})
+                execute_notebook(notebook, executed, {"TABLES": str(result.tables), "FIGURES": str(result.figures)})
             except papermill.PapermillExecutionError as exc:
                 raised = True
                 result.failures.append(f"{notebook.name} cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
