@@ -196,7 +196,8 @@ def keyness(tokens: pd.DataFrame, documents: pd.DataFrame, min_count: int = 2) -
     labels = org_labels(documents)
     counts = _count_frame(tokens)
     counts["org_label"] = counts["doc_id"].map(lambda doc: labels.get(doc, doc))
-    return keyness_table(counts, Vocabulary(tokens["token"].value_counts().to_dict()), min_count)
+    totals = counts.groupby("token")["n"].sum()  # the corpus counts, from the per-report ones
+    return keyness_table(counts, Vocabulary(dict(zip(totals.index, totals.to_numpy().tolist()))), min_count)
 
 
 def tfidf(tokens: pd.DataFrame) -> pd.DataFrame:
