@@ -10,7 +10,7 @@ from .brands import brand_rows, extract_brands
 from .formulas import extract_formulas, formula_rows
 from .metrics import extract_metrics, metric_rows
 from .reconciliation import reconcile, reconciliation_rows
-from .common import quoted_spans, sentence_records
+from .common import mask_quotes, quoted_spans, sentence_records
 
 __all__ = ["extract_all", "extract_brands", "extract_formulas", "extract_metrics", "reconcile"]
 
@@ -22,7 +22,8 @@ def extract_all(corpus, records=None, as_rows: bool = False) -> dict:
     (``sentence_records(corpus)`` when not given). ``as_rows`` returns lists of row
     dicts instead of DataFrames (the streaming build's per-report path).
     """
-    quoted_spans.cache_clear()  # a cache within one call: reports never share sentences in a real corpus
+    quoted_spans.cache_clear()  # caches within one call: reports never share sentences in a real corpus
+    mask_quotes.cache_clear()
     records = sentence_records(corpus) if records is None else records
     texts = dict(zip(list(corpus.documents["doc_id"]), list(corpus.documents["text"])))
     brands = brand_rows(texts, records)

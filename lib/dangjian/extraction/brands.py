@@ -151,7 +151,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         if not quotes:
             continue  # every brand is a quoted name
         doc_text = texts[row.doc_id]
-        masked = mask_quotes(sentence, quotes)
+        masked = mask_quotes(sentence)
         quote_spans = [(q.open, q.close + 1) for q in quotes]
         para_before = doc_text[row.para_start:row.start]
         brand_paragraph = "品牌" in row.para_text

@@ -107,8 +107,11 @@ def quoted_spans(text: str) -> tuple[Quote, ...]:
     return tuple(quotes)
 
 
-def mask_quotes(text: str, quotes: list[Quote]) -> str:
-    """The sentence with quoted content replaced by □, so punctuation inside quotes is ignored."""
+@lru_cache(maxsize=8192)
+def mask_quotes(text: str) -> str:
+    """The sentence with its quoted content (``quoted_spans``) replaced by □, so punctuation inside
+    quotes is ignored. Cached like ``quoted_spans``: brands and reconciliation both ask for it."""
+    quotes = quoted_spans(text)
     if not quotes:
         return text
     chars = list(text)

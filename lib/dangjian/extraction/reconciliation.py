@@ -15,7 +15,7 @@ import re
 
 import pandas as pd
 
-from .common import alternation, chinese_to_number, compiled, load_cues, mask_quotes, quoted_spans, sentence_records
+from .common import alternation, chinese_to_number, compiled, load_cues, mask_quotes, sentence_records
 from .formulas import _count_of, _split_items
 
 COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
@@ -85,7 +85,7 @@ def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> li
             named_by_doc.setdefault(brand["doc_id"], []).append(brand["name"])
     for row in records:
         named = named_by_doc.get(row.doc_id, [])
-        masked = mask_quotes(row.text, quoted_spans(row.text))
+        masked = mask_quotes(row.text)
         claimed = []
         for pattern in brand_patterns:
             for m in pattern.finditer(masked):
