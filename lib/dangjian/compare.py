@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from .config import DATA_DIR
+from .extraction.common import alternation
 from .textstats import NO_THEME, org_labels
 
 APPROACHES_FILE = DATA_DIR / "approaches.yaml"
@@ -25,7 +26,7 @@ def load_approach_cues(path=APPROACHES_FILE) -> dict:
 
 
 def _first_hits(sentences: pd.DataFrame, keywords: list[str]):
-    pattern = re.compile("|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True)))
+    pattern = re.compile(alternation(keywords))
     return sentences[sentences["text"].str.contains(pattern)]
 
 

@@ -176,11 +176,11 @@ def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: P
     import matplotlib.pyplot as plt
     import networkx as nx
 
-    from .textstats import cooccurrence_graph
+    from .textstats import ALL, cooccurrence_graph
 
     family = use_project_style()
     graph = cooccurrence_graph(edges, max_edges)
-    counts = frequencies[frequencies["doc_id"] == "all"].set_index("token")["n"].astype(int)
+    counts = frequencies[frequencies["doc_id"] == ALL].set_index("token")["n"].astype(int)
     layout = nx.spring_layout(graph, seed=RANDOM_STATE, k=0.9, weight="weight")
     fig, ax = plt.subplots(figsize=(12, 9))
     widths = [0.4 + 0.5 * graph[a][b]["weight"] for a, b in graph.edges]
