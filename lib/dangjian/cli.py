@@ -89,12 +89,15 @@ def _counts(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .tokens import BACKENDS, DEFAULT_BACKEND
+
     parser = argparse.ArgumentParser(prog="dangjian", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="build the tables from a folder of reports")
     build.add_argument("seeds", nargs="?", default=str(SEEDS_DIR), help="folder of reports (default: seeds/)")
     build.add_argument("--out", default=str(PROCESSED_DIR), help="output folder (default: data/processed/)")
-    build.add_argument("--backend", default="rjieba", choices=["rjieba", "jieba"], help="segmenter (default: rjieba)")
+    build.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS,
+                       help=f"segmenter (default: {DEFAULT_BACKEND})")
     build.add_argument("--workers", type=int, default=None,
                        help="processes (default: all cores for 40 reports or more, else 1)")
     build.set_defaults(func=_build)
