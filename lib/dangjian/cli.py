@@ -88,6 +88,36 @@ def _counts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, misses_text, scores_markdown, write_evaluation
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a new batch has no catalog; evaluation does not need one
+            result, errors = evaluate(Path(args.reports), args.gold)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"dangjian evaluate: {exc}", file=sys.stderr)
+        return 2
+    settings = result.settings
+    print(f"Scored {settings['n_gold']} of {settings['n_reports']} report(s) in {args.reports} "
+          f"against the gold files in {settings['gold']}.\n")
+    print(scores_markdown(result))
+    if len(result.misses):
+        print("\nMisses and extras, by report:")
+        print(misses_text(result))
+    if result.unscored:
+        print(f"\n{len(result.unscored)} report(s) without gold, scored on nothing: {', '.join(result.unscored)}")
+    if args.out:
+        paths = write_evaluation(result, Path(args.out))
+        print(f"\nWrote {', '.join(str(p) for p in paths)}")
+    if errors:
+        print(f"{len(errors)} gold file(s) could not be used:", file=sys.stderr)
+        for file, reason in errors:
+            print(f"  {file}: {reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from .tokens import BACKENDS, DEFAULT_BACKEND
 
@@ -117,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     counts.add_argument("seeds", nargs="?", default=str(SEEDS_DIR))
     counts.add_argument("--readme", help="rewrite the counts block of this README instead of printing")
     counts.set_defaults(func=_counts)
+    evaluate = sub.add_parser("evaluate", help="score the extraction against hand-labelled gold files (NAME.json)")
+    evaluate.add_argument("reports", help="folder of reports, or of built tables (then --gold is needed)")
+    evaluate.add_argument("--gold", default=None, help="folder of gold files (default: beside the reports)")
+    evaluate.add_argument("--out", default=None, help="write evaluation_scores/misses/per_report.csv here")
+    evaluate.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)
     return args.func(args)
 
