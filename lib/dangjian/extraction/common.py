@@ -20,6 +20,7 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
+_DIGIT_RUN = re.compile("[一二两三四五六七八九][一二两三四五六七八九]")
 
 
 def _frozen(value):
@@ -64,6 +65,8 @@ def chinese_to_number(text: str) -> int | None:
     text = text.replace("几", "")
     if not text or any(ch not in CHINESE_NUMERALS for ch in text):
         return None
+    if _DIGIT_RUN.search(text):
+        return None  # 六一 (Children's Day), 一二: digits side by side are a name, not a number
     total, section, digit = 0, 0, None
     for ch in text:
         if ch in _DIGITS:

@@ -1,14 +1,25 @@
 """Reported metrics: every quantity a report gives as a result or a size, with
 its exact text, normalised value, unit, approximation and what is counted.
 
-A metric is a number (Arabic, Chinese or masked **) followed by a unit from
-the cue file, with approximation markers before (近, 约) or after (余, 多,
-以上, 左右, 不到). Not metrics: numbers inside quotation marks (brand names
-such as “1010”, activity names, formulas), ordinals (第一), phase names
-(一期工程), dates and durations (2019年, 四个月: units not listed), numbers
-inside a formula (三组联动, 八项规定), counts of the report's own structure
-(4个步骤, 三方面) and the indefinite 一 (一个统一思想). Masked numbers
-(**人, **余号) are kept, flagged ``redacted``, with no value.
+A metric follows a small grammar:
+
+    approximation? number multiplier? (余|多)? unit approximation?
+
+- number: Arabic (1,200 / 5184.28), Chinese (一千六百一十八, 十几, 数十), masked (**),
+  or a fraction without a unit (2/3以上);
+- multiplier: 万, 亿, 千万, 百万, kept in the unit as written (3.4万人 → 3.4 万人);
+- unit: a measure word or unit of measurement from ``data/measure_words.tsv``, or N大
+  before a noun (七大志愿服务项目 → 7 个);
+- approximation: 近, 约, 逾, 超过, 突破, 数 before; 余, 多, 以上, 左右, 不到 after.
+
+Exclusions are data (``extraction_cues.yaml``, ``metrics``), each with its reason:
+numbers inside quotation marks or 《》 (names), ordinals and codes (第一, G404次, 7-1),
+phase names (一期工程), names with 号 (6号线), classes, ratings and thresholds
+(千万吨级, 400千伏安的变压器, 50万元以上的村), targets, projections and standards in
+the clause before (力争, 预计, 每季度), the report's own structure (4个步骤, 三方面),
+the indefinite 一 (一个统一思想) and rhetoric (千企兴千村). Dates, years and durations
+never match, because 年, 月, 日 and 天 are not units. Formulas are skipped by span.
+Masked numbers (**人, **余号) are kept, flagged ``redacted``, with no value.
 """
 from __future__ import annotations
 
@@ -17,30 +28,51 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ..config import DATA_DIR
 from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans, sentence_records
 
+UNITS_FILE = DATA_DIR / "measure_words.tsv"
 COLUMNS = ["doc_id", "raw", "value", "unit", "value_base", "approx", "redacted", "subject", "category",
            "sent_id", "start", "end"]
-_PHYSICAL_UNITS = {"米", "公里", "元", "万元", "亿元", "%"}
+SPEECH_MIN_CHARS = 24  # a quoted name is shorter than this and has no clause punctuation
 _SUBJECT_STOP = re.compile(r"[，,。；;、：:“”‘’（）()《》\s的和及与]")
 _SUBJECT_VERBS = re.compile(r"(?:组织|累计|目前|已|高质量|开展|参与|组成|驻守|被|让|赴|感受|全力|挂牌|命名|可复制|覆盖|进行|在|中|为|上)")
+_TITLES = re.compile(r"《[^《》]*》")
+_CLAUSE = re.compile(r"[，,。；;：:！？!?]")
+_ARABIC = r"[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?"
+
+
+@lru_cache(maxsize=None)
+def load_units(path=UNITS_FILE) -> pd.DataFrame:
+    """The measure-word lexicon, indexed by unit: category, kind (``count``: a measure word that counts
+    things, whose 一 can be the indefinite article; ``measure``: a unit of measurement) and note."""
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    if not {"unit", "category", "kind", "note"} <= set(table.columns):
+        raise ValueError(f"{path}: needs the columns unit, category, kind, note")
+    if table["unit"].duplicated().any():
+        raise ValueError(f"{path}: units listed twice: {sorted(set(table.loc[table['unit'].duplicated(), 'unit']))}")
+    return table.set_index("unit")
 
 
 @lru_cache(maxsize=1)
 def _rules():
     m = load_cues()["metrics"]
-    units = m["units"]
-    big = alternation(m["big_nouns"])
-    approx_before = alternation([*m["about"], "逾", "超过"])
+    units = load_units()
+    before = alternation(m["before"])
+    after = alternation(m["after"])
+    multipliers = alternation(m["multipliers"])
     pattern = re.compile(
-        rf"(?P<pre>{approx_before})?"
-        rf"(?P<num>\*{{2,}}|[0-9]+(?:\.[0-9]+)?|[{CHINESE_NUMERALS}几]+?)"
+        rf"(?P<pre>{before})?"
+        rf"(?P<num>\*{{2,}}|{_ARABIC}|数?[{CHINESE_NUMERALS}几]+?)"
         rf"(?P<mid>余|多)?"
-        rf"(?P<unit>{alternation([u for u in units])}|大(?={big}))"
+        rf"(?P<mult>{multipliers})?"
+        rf"(?P<mid2>余|多)?"
+        rf"(?P<unit>{alternation(units.index)}|大(?=[\u4e00-\u9fff]))"
         rf"(?P<alt>[(（]件[)）])?"
-        rf"(?P<post>{alternation(m['at_least'] + m['about'] + m['at_most'])})?"
+        rf"(?P<post>{after})?"
     )
-    return m, pattern
+    fraction = re.compile(r"(?<![0-9/.])(?P<num>[1-9])/(?P<den>[1-9][0-9]?)(?![0-9/])(?P<post>以上|以下|左右)?")
+    return m, units, pattern, fraction
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +82,7 @@ def _subject_patterns() -> tuple[re.Pattern, re.Pattern]:
 
 
 def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
-    markers = [x for x in (pre, mid, post) if x]
+    markers = [x for x in (pre, mid, post, num[:1]) if x]
     if any(x in m["at_most"] for x in markers):
         return "at_most"
     if any(x in m["at_least"] for x in markers):
@@ -76,51 +108,104 @@ def _subject(sentence: str, start: int, end: int, m: dict) -> str:
     return tail[-1] if tail else before
 
 
+def _is_speech(quoted: str) -> bool:
+    """Quoted speech (“去年社区集体就有68万元收入。”) reports facts; a quoted name (“1010”) does not."""
+    return len(quoted) > SPEECH_MIN_CHARS or bool(re.search(r"[，,。；;！？!?]", quoted))
+
+
+def _excluded(sentence: str, start: int, end: int, match, value, m: dict) -> bool:
+    """Is the matched number a name, code, class, target or the report's own structure?"""
+    num, unit = match.group("num"), match.group("unit")
+    rest, before = sentence[end:], sentence[:start]
+    if before.endswith(tuple(m["code_before"])) or re.search(r"[A-Za-z]$", before) or re.match(r"[A-Za-z]", rest):
+        return True  # 第一, G404次, 7-1项目
+    if num.isdigit() and len(num) > m["max_digits"]:
+        return True  # phone numbers, filing codes
+    if unit == "期" and rest.startswith(tuple(m["phase_after"])):
+        return True
+    if unit in m["naming_units"] and not (match.group("mid") or match.group("post") or num.startswith("*")):
+        return True  # 6号线, 21号 (a document number)
+    if ((match.group("post") or "") + rest).startswith(tuple(m["class_after"])):
+        return True  # 千万吨级, 50万元以上的村
+    if rest.startswith("的") and re.search(rf"[0-9{CHINESE_NUMERALS}](?:{alternation(m['range_marks'])})$", before):
+        return True  # 5万—50万元的村: a range that names a class
+    if (rest.startswith(tuple(m["name_suffixes"])) and unit not in m["counters"] and len(num) == 1
+            and re.search(r"[\u4e00-\u9fff]$", before)):
+        return True  # 变电管理二所党委
+    if num in ("零", "〇") or (unit != "大" and rest.startswith((unit, "接"))):
+        return True  # 零部件; 一台台, 一辆接一辆: "every", not a count
+    structure = tuple(m["structure_nouns"])
+    if rest.startswith(structure) or (unit + rest).startswith(structure):
+        return True
+    clause = _CLAUSE.split(before)[-1]
+    if any(word in clause for word in m["not_in_clause_before"]):
+        return True
+    if num in m["bare_rhetoric"] and not (match.group("pre") or match.group("mid") or match.group("post")) and (
+            re.search(rf"[{''.join(m['bare_rhetoric'])}]", before[-3:] + rest[:3])):
+        return True  # 千企兴千村, 千家万户: parallel rhetoric
+    if unit == "大" and (rest.startswith(tuple(m["big_not_before"])) or value is None or not 2 <= value <= 10):
+        return True  # 大力, 一大批, 十九大
+    return False
+
+
 def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
     """Metrics of one sentence, offsets relative to it. ``formula_spans``: [start, end) to skip."""
-    m, pattern = _rules()
-    quotes = [(q.open, q.close + 1) for q in quoted_spans(sentence)]
-    blocked = quotes + list(formula_spans)
+    m, units, pattern, fraction = _rules()
+    blocked = [(q.open, q.close + 1) for q in quoted_spans(sentence) if not _is_speech(q.inner)]
+    blocked += [t.span() for t in _TITLES.finditer(sentence)] + list(formula_spans)
     found = []
     for match in pattern.finditer(sentence):
         start, end = match.span()
         num, unit = match.group("num"), match.group("unit")
-        pre, mid, post = match.group("pre") or "", match.group("mid") or "", match.group("post") or ""
-        rest = sentence[end:]
-        if any(s < end and start < e for s, e in blocked):
-            continue
-        if sentence[max(0, start - 1):start] == "第" or num == "几":
-            continue
-        if unit == "期" and rest.startswith(tuple(m["phase_after"])):
-            continue
-        if rest.startswith(tuple(m["structure_nouns"])) or (unit + rest).startswith(tuple(m["structure_nouns"])):
+        pre, post = match.group("pre") or "", match.group("post") or ""
+        mid = match.group("mid") or match.group("mid2") or ""
+        mult = match.group("mult") or ""
+        if any(s < end and start < e for s, e in blocked) or num == "几":
             continue
         redacted = num.startswith("*")
         if redacted:
             value = None
+        elif num.startswith("数"):
+            value = chinese_to_number(num[1:])  # 数十 → 10, at least
+            if value is None:
+                continue
         elif num[0].isdigit():
-            value = float(num)
+            value = float(num.replace(",", "").replace("，", ""))
         else:
             value = chinese_to_number(num)
             if value is None:
                 continue
-            if num == "一" and unit not in _PHYSICAL_UNITS and not (mid or post):
-                continue  # 一个/一项: the indefinite article, not a count
-        norm_unit = "个" if unit == "大" else unit
-        subject = _subject(sentence, start, end, m)
-        category = m["units"][norm_unit]
-        clause_before = re.split(r"[，,。；;]", sentence[:start])[-1]
-        if norm_unit == "个" and (any(w in subject for w in m["output_subjects"])
-                                  or any(w in clause_before for w in m["output_context"])):
-            category = "output"
-        factor = m["money_factor"].get(norm_unit)
-        value_base = None if value is None else value * (factor or 1)
-        found.append({
-            "raw": match.group(0), "value": value, "unit": norm_unit, "value_base": value_base,
-            "approx": _approx(pre, num, mid, post, m), "redacted": redacted, "subject": subject,
-            "category": category, "start": start, "end": end,
-        })
+        if _excluded(sentence, start, end, match, value, m):
+            continue
+        if num == "一" and not (mult or mid or post or pre) and unit in units.index and units.at[unit, "kind"] == "count":
+            continue  # 一个统一思想: the indefinite article, not a count
+        norm_unit = "个" if unit == "大" else mult + unit
+        found.append(_metric(sentence, match.group(0), value, norm_unit, unit, mult,
+                             _approx(pre, num, mid, post, m), redacted, start, end, m, units))
+    for match in fraction.finditer(sentence):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in blocked) or int(match.group("num")) >= int(match.group("den")):
+            continue
+        value = round(int(match.group("num")) / int(match.group("den")), 4)
+        found.append(_metric(sentence, match.group(0), value, "", "", "", _approx("", "", "", match.group("post") or "", m),
+                             False, start, end, m, units))
+    found.sort(key=lambda f: f["start"])
     return found
+
+
+def _metric(sentence, raw, value, norm_unit, unit, mult, approx, redacted, start, end, m, units) -> dict:
+    subject = _subject(sentence, start, end, m)
+    category = units.at[unit, "category"] if unit in units.index else "organization" if unit == "大" else "other"
+    clause_before = _CLAUSE.split(sentence[:start])[-1]
+    if unit in ("个", "大") and (any(w in subject for w in m["output_subjects"])
+                                 or any(w in clause_before for w in m["output_context"])):
+        category = "output"
+    factor = m["money_factor"].get(norm_unit) or m["multipliers"].get(mult) or 1
+    if unit == "元" and mult:
+        factor = m["multipliers"][mult]
+    value_base = None if value is None else value * factor
+    return {"raw": raw, "value": value, "unit": norm_unit, "value_base": value_base, "approx": approx,
+            "redacted": redacted, "subject": subject, "category": category, "start": start, "end": end}
 
 
 def extract_metrics(corpus, formulas: pd.DataFrame | None = None, records=None) -> pd.DataFrame:
