@@ -33,10 +33,11 @@ FURNITURE_FILE = DATA_DIR / "furniture.tsv"
 # A line is prose (the body has begun) when it is at least this long and has a
 # sentence-final mark; titles and menus have neither.
 PROSE_MIN_CHARS = 20
-_SENTENCE_FINAL = re.compile(r"[。！？!?]")
+_SENTENCE_FINAL = re.compile(r"[。！？!?]|(?<=[\u4e00-\u9fff])\.")  # some pages end sentences with an ASCII full stop
 # Head-zone lines this short and without punctuation are menu items, not titles.
 MENU_MAX_CHARS = 12
 TITLE_MIN_CHARS = 8
+TITLE_MAX_CHARS = 60
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _WHITESPACE = re.compile(r"[\s\u00a0\u3000]+")
@@ -231,7 +232,7 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
         for col, piece in cand[3]:
             removed.append({"doc_id": raw.doc_id, "line_no": cand[0], "col": col, "text": piece,
                             "reason": "pinyin annotation", "rule": "pinyin"})
-        role = "title" if cand is title else "body"
+        role = "title" if any(cand is line for line in title) else "body"
         lines.append(KeptLine(cand[0], cand[2], cand[4], role))
     lines.sort(key=lambda kept: kept.line_no)
     removed.sort(key=lambda row: (row["line_no"], -1 if row["col"] is None else row["col"]))
@@ -254,13 +255,10 @@ def _clean_head(head, remove, first_match):
             removed_kinds[i] = rule.rule_id
         else:
             remaining.append((i, cand))
-    title = None
-    long_enough = [(len(c[4]), -i, c) for i, c in remaining if len(c[4]) >= TITLE_MIN_CHARS]
-    if long_enough:
-        title = max(long_enough, key=lambda item: (item[0], item[1]))[2]
+    title = _choose_title(remaining, removed_kinds)
     kept = []
     for i, cand in remaining:
-        if cand is title:
+        if any(cand is line for line in title):
             kept.append(cand)
             continue
         short = len(cand[4]) <= MENU_MAX_CHARS and not re.search(r"[。，,；;：:！？]", cand[4])
@@ -272,3 +270,44 @@ def _clean_head(head, remove, first_match):
         else:
             kept.append(cand)
     return kept, title
+
+
+_META_RULES = {"date_line", "metadata_line", "date_stamp"}
+_NOT_TITLE = re.compile(r"[。；;]|……$|^(?:——|--|－－)")
+
+
+def _is_title_like(text: str) -> bool:
+    return TITLE_MIN_CHARS <= len(text) <= TITLE_MAX_CHARS and not _NOT_TITLE.search(text)
+
+
+def _choose_title(remaining, removed_kinds) -> list:
+    """The headline's line(s) among the head lines left after the rules.
+
+    A headline is 8 to 60 characters with no sentence mark, not a subtitle (——…). A page
+    prints it next to its date or source line, so when the head has such a line the
+    candidate nearest to it wins (before it on a tie); otherwise the candidate nearest the
+    body, since kickers and column names come first. A headline broken over two lines
+    inside a quotation (“一机关一品牌、 / 一支部一特色”) is both lines.
+    """
+    candidates = []  # (head index, [lines], text)
+    joined_next = False
+    for k, (i, cand) in enumerate(remaining):
+        if joined_next:
+            joined_next = False
+            continue
+        text = cand[4]
+        if text.count("“") > text.count("”") and k + 1 < len(remaining):
+            following = remaining[k + 1][1]
+            if following[4].count("”") > following[4].count("“") and _is_title_like(text + following[4]):
+                candidates.append((i, [cand, following], text + following[4]))
+                joined_next = True
+                continue
+        if _is_title_like(text):
+            candidates.append((i, [cand], text))
+    if not candidates:
+        return []
+    meta = [i for i, kind in removed_kinds.items() if kind in _META_RULES]
+    if meta:
+        return min(candidates, key=lambda c: min((abs(m - c[0]), m < c[0]) for m in meta))[1]
+    return candidates[-1][1]
+

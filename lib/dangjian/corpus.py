@@ -35,7 +35,7 @@ CATALOG_COLUMNS = [
 COLUMNS = {
     "documents": ["doc_id", "file", "sha256", "encoding", "line_endings", "script", "n_converted_chars",
                   "title", "title_source", "date", "date_precision", "date_source", "author", "author_source",
-                  *CATALOG_COLUMNS,
+                  "organization", "organization_source", *CATALOG_COLUMNS,
                   "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines", "n_pinyin_removed", "text"],
     "paragraphs": ["doc_id", "para_id", "para_no", "line_no", "role", "section", "lead", "text",
                    "text_original", "start", "end"],

@@ -10,6 +10,12 @@ Sources
 - date_source: ``metadata_line`` (a 发布时间/日期 line or a bare date line in
   the page head), ``title`` (a year written in the title; precision year),
   ``missing``.
+- organization_source: ``headline`` (a unit named in the title; the most mentioned
+  one when it names several), ``byline_unit`` (a head or tail line that is only a unit
+  name, such as 新运公司党委 under the headline), ``first_sentence`` (the first unit named
+  in the opening of the first two body paragraphs), ``headline_place`` (a place the
+  headline opens with as its subject: 上海加强…), ``most_mentioned`` (the unit named
+  most often), ``missing``. The name is then given in its shortest printed form.
 - author_source: ``metadata_line`` (作者:NAME), ``byline`` (文/NAME and similar
   closing lines), ``byline_parentheses`` (a closing (NAME) line),
   ``byline_header`` (NAME | DATE | at the top of the page), ``missing``.
@@ -18,8 +24,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .cleaning import CleanedReport, to_simplified
+from .extraction.common import UnitFinder, load_cues
 
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _MONTH_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
@@ -39,6 +47,8 @@ class Metadata:
     date_source: str
     author: str
     author_source: str
+    organization: str = ""
+    organization_source: str = "missing"
 
 
 def _name(text: str) -> str:
@@ -67,7 +77,7 @@ def extract_metadata(cleaned: CleanedReport) -> Metadata:
     title, title_source = "", "missing"
     titles = [line.text for line in cleaned.lines if line.role == "title"]
     if titles:
-        title, title_source = titles[0], "title_line"
+        title, title_source = "".join(titles), "title_line"
     else:
         for blurb in by_rule("doc_site_blurb"):
             if m := _BLURB_TITLE.search(blurb):
@@ -75,7 +85,7 @@ def extract_metadata(cleaned: CleanedReport) -> Metadata:
                 break
 
     date, precision, date_source = "", "", "missing"
-    if found := find_date(by_rule("metadata_line", "date_line")):
+    if found := find_date(by_rule("metadata_line", "date_line", "date_stamp")):
         (date, precision), date_source = found, "metadata_line"
     elif title and (m := _TITLE_YEAR.search(title)):
         date, precision, date_source = m.group(1), "year", "title"
@@ -83,7 +93,7 @@ def extract_metadata(cleaned: CleanedReport) -> Metadata:
     author, author_source = "", "missing"
     candidates = (
         [("metadata_line", m.group(1)) for t in by_rule("metadata_line") if (m := _AUTHOR_LABEL.search(t))]
-        + [("byline", m.group(1)) for t in by_rule("byline_label") if (m := _BYLINE_LABEL.match(t))]
+        + [("byline", m.group(1)) for t in by_rule("byline_label", "head_byline") if (m := _BYLINE_LABEL.match(t))]
         + [("byline_parentheses", m.group(1)) for t in by_rule("byline_parens") if (m := _PARENS.match(t))]
         + [("byline_header", t) for t in by_rule("byline_header")]
     )
@@ -91,4 +101,139 @@ def extract_metadata(cleaned: CleanedReport) -> Metadata:
         if value.strip():
             author, author_source = _name(value), source
             break
-    return Metadata(title, title_source, date, precision, date_source, author, author_source)
+    body_lines = [line.text for line in cleaned.lines if line.role != "title"]
+    # Byline units: removed menu and byline lines, and short kept lines at either end (新运公司党委 under the
+    # headline, (吴中区…党建联盟 供稿) at the foot).
+    short_ends = [line for line in body_lines[:3] + body_lines[-2:] if len(line) <= 40 and not re.search("[。，,；;]", line)]
+    organization, organization_source = find_organization(
+        title, body_lines,
+        [to_simplified(r["text"]) for r in removed if r["rule"] in ("navigation_menu", "byline_header", "byline_parens", "byline_label")]
+        + short_ends)
+    return Metadata(title, title_source, date, precision, date_source, author, author_source,
+                    organization, organization_source)
+
+
+@lru_cache(maxsize=1)
+def _organization_finder():
+    cues = load_cues()
+    org = cues["organizations"]
+    finder = UnitFinder({"units": {**cues["units"], "suffixes": org["suffixes"], "stop_chars": org["stop_chars"],
+                                   "bare_units": []}})
+    return finder, set(org["generic"]), org["first_sentence_chars"], tuple(org["not_first"])
+
+
+def _units_in(text: str) -> list[str]:
+    finder, generic, _, not_first = _organization_finder()
+    continuations = tuple(load_cues()["organizations"]["not_unit_end"])
+    names = []
+    for _, end, original in finder.mentions(text):
+        if text.startswith(continuations, end) or original.startswith(not_first):
+            continue  # 中心城市, 中心工作: the suffix begins a longer noun
+        name = _without_leading_verb(original.lstrip("各该本全"))
+        if name and name not in generic and len(name) >= 3 and not name.startswith(not_first):
+            names.append(name)
+    return names
+
+
+_VERB_TAGS = {"v", "vn", "vd", "d", "ad", "p", "c"}
+_PROPER_TAGS = {"ns", "nt", "nr", "nz"}
+
+
+@lru_cache(maxsize=4096)
+def _without_leading_verb(name: str) -> str:
+    """驱动南钢集团 → 南钢集团: a verb that the unit pattern swept in, found by jieba's part-of-speech
+    dictionary; dropped only when a proper noun follows, so that 供电公司 stays whole."""
+    if len(name) < 5:
+        return name
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    pairs = jieba.posseg.lcut(name)
+    if len(pairs) > 2 and pairs[0].flag in _VERB_TAGS and any(p.flag in _PROPER_TAGS for p in pairs[1:]):
+        return name[len(pairs[0].word):]
+    return name
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(ch in chars for ch in short)
+
+
+_ADMIN_LEVELS = "省市县区"
+
+
+def shortest_form(name: str, mentions: list[str]) -> str:
+    """The shortest printed form of ``name`` (the annotation guide's choice) that differs from it only
+    by administrative-level characters a place name often goes without (德州市供电公司 → 德州供电公司,
+    printed as the start of 德州供电公司党委书记)."""
+    forms = set()
+    for mention in mentions:
+        forms.update(mention[:end] for end in range(4, len(mention) + 1))
+    shorter = [m for m in forms if len(m) < len(name) and m[-1] == name[-1] and _is_subsequence(m, name)
+               and all(ch in _ADMIN_LEVELS for ch in _dropped(m, name))]
+    return min(shorter, key=lambda m: (len(m), m)) if shorter else name
+
+
+def _dropped(short: str, long: str) -> str:
+    """The characters of ``long`` that ``short`` (a subsequence of it) leaves out, matched greedily."""
+    out, i = [], 0
+    for ch in long:
+        if i < len(short) and short[i] == ch:
+            i += 1
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def find_organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
+    """The organization the report is about, in its shortest printed form, and where it was found
+    (see ``organization_source``)."""
+    name, source = _organization(title, body_lines, byline_lines)
+    if name:
+        name = shortest_form(name, _units_in(title + "\n" + "\n".join(body_lines)))
+    return name, source
+
+
+def _organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
+    first_chars = _organization_finder()[2]
+    text = "\n".join(body_lines)
+
+    def most_mentioned(names: list[str]) -> str:
+        return max(dict.fromkeys(names), key=lambda n: (text.count(n), -names.index(n)))
+
+    if names := _units_in(title):
+        return most_mentioned(names), "headline"
+    for line in byline_lines:
+        stripped = re.sub(r"^[（(]|\s*(?:供稿|供图|撰稿)?[）)]$|\s*(?:供稿|供图)$", "", line).strip()
+        if (names := _units_in(re.sub("[“”‘’]", "", stripped))) and names[0] == re.sub("[“”‘’]", "", stripped):
+            return stripped, "byline_unit"
+    body = [line for line in body_lines if len(line) > 20]
+    for paragraph in body[:2]:
+        if names := _units_in(paragraph[:first_chars]):
+            return names[0], "first_sentence"
+    if place := _leading_place(title):
+        return place, "headline_place"
+    if names := _units_in(text):
+        return most_mentioned(names), "most_mentioned"
+    return "", "missing"
+
+
+def _leading_place(title: str) -> str:
+    """A place that a headline opens with as its subject (陕西渭南以村企联建… → 渭南, 上海加强… → 上海):
+    the last of the place names (jieba's ``ns``) that start the headline, when a verb or 以 follows."""
+    if not title:
+        return ""
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    pairs = jieba.posseg.lcut(title[:20])
+    places = []
+    for pair in pairs:
+        if pair.flag == "ns":
+            places.append(pair.word)
+            continue
+        break
+    rest = pairs[len(places):]
+    if places and rest and (rest[0].flag.startswith("v") or rest[0].word in ("以", "在", "把", "将")) and len(places[-1]) >= 2:
+        return places[-1]
+    return ""

@@ -48,6 +48,11 @@ class BrandRules:
             rf"(?P<verb>{alternation(c['creation_verbs'])})(?:的|了|起)?[^，,。；;“”]{{0,{c['max_verb_gap']}}}$")
         self.enumerated_activity = re.compile(r"等[^，,。；;]{0,8}(?:活动|行动)")
         self.verbs = alternation(c["creation_verbs"])
+        self.direct_verb = re.compile(rf"(?:{alternation(c['direct_verbs'])})(?:了|起|出)?$")
+        self.listed_brand = re.compile(rf"^等[^，,。；;]{{0,{c['listed_brand_gap']}}}?品牌")
+        self.heads = [(kind, tuple(c[kind + "_heads"])) for kind in ("carrier", "program", "method", "activity")]
+        self.setup = re.compile(rf"(?:{alternation(c['setup_verbs'])})(?:了|起)?")
+        self.carrier_heads = tuple(c["carrier_heads"])
         self.generic = tuple(c["generic_parts"])
         self.not_names = tuple(c["not_name_endings"])
 
@@ -86,12 +91,45 @@ class BrandRules:
         clause = re.split(r"[，,。；;]", masked_after, maxsplit=1)[0]
         if self.enumerated_activity.search(clause):
             return "activity", "等…活动"
+        if self.listed_brand.match(after[:len(clause)]):
+            return "brand", "等…品牌"
         for kind, heads in (("carrier", c["carrier_heads"]), ("program", c["program_heads"])):
             if name.endswith(tuple(heads)):
                 return kind, "head noun"
+        if (m := self.direct_verb.search(before)) and len(name) <= c["max_name_chars"] and not _CLAUSE_MARK.search(name):
+            return self.kind_by_head(name), m.group(0)
         if verb and brand_paragraph and (owner_then_verb() if callable(owner_then_verb) else owner_then_verb):
             return "brand", verb.group("verb")
         return None
+
+
+    def kind_by_head(self, name: str) -> str:
+        """The kind a name's own head noun says (…服务队 → carrier, …工作法 → method), else brand."""
+        for kind, heads in self.heads:
+            if name.endswith(heads):
+                return kind
+        return "brand"
+
+    def unquoted_carriers(self, sentence: str, masked: str) -> list[tuple[int, str]]:
+        """(start, name) of carriers set up without quotation marks: 设置党员示范岗、责任区、先锋队;
+        创建基层创先争优示范点、党员先锋岗和精益管理责任区. Only listed objects ending in a carrier head."""
+        found = []
+        for verb in self.setup.finditer(masked):
+            start = verb.end()
+            clause = re.split(r"[，,。；;：:“”□《》（）()]", masked[start:], maxsplit=1)[0]
+            offset = start
+            for item in re.split(r"([、和及与])", clause):
+                if item in "、和及与":
+                    offset += len(item)
+                    continue
+                name = re.sub(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)", "", item.removesuffix("等"))  # 8个示范点
+                if name.endswith(self.carrier_heads) and 2 < len(name) <= self.c["max_carrier_chars"]:
+                    found.append((offset, name))
+                offset += len(item)
+        return found
+
+
+_CLAUSE_MARK = re.compile(r"[，,。；;！？!?]")
 
 
 class _Owner:
@@ -148,10 +186,18 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
     for row in records:
         sentence = row.text
         quotes = quoted_spans(sentence)
-        if not quotes:
-            continue  # every brand is a quoted name
-        doc_text = texts[row.doc_id]
         masked = mask_quotes(sentence)
+        for offset, name in rules.unquoted_carriers(sentence, masked):
+            counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+            owner = units.owner_before(sentence, offset)
+            unit = units.resolve(owner, texts[row.doc_id][:row.start], texts[row.doc_id][row.para_start:row.start]) \
+                if owner else ""
+            mentions.append({"doc_id": row.doc_id, "name": name, "kind": "carrier", "unit": unit,
+                             "pillar": pillar_of(row.lead, row.section), "cue": "set up", "sent_id": row.sent_id,
+                             "start": row.start + offset, "end": row.start + offset + len(name)})
+        if not quotes:
+            continue
+        doc_text = texts[row.doc_id]
         quote_spans = [(q.open, q.close + 1) for q in quotes]
         para_before = doc_text[row.para_start:row.start]
         brand_paragraph = "品牌" in row.para_text

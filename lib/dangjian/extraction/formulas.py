@@ -42,6 +42,12 @@ def _patterns():
     return lexicon, counted, lead
 
 
+@lru_cache(maxsize=1)
+def _not_formula():
+    cues = load_cues()["formulas"]
+    return re.compile(rf"^(?:{alternation(cues['not_formula_prefixes'])}|[{SMALL}]大(?:{alternation(cues['not_formula_after_big'])}))")
+
+
 def looks_like_formula(name: str, anywhere: bool = False) -> bool:
     """True for a name that is itself a numbered formula (or, with anywhere, contains one)."""
     lexicon, counted, _ = _patterns()
@@ -49,6 +55,8 @@ def looks_like_formula(name: str, anywhere: bool = False) -> bool:
         return bool(lexicon.search(name) or counted.search(name) or _FOUR.search(name))
     if _DIGIT_CODE.match(name) or is_fixed_formula(name):
         return True
+    if _not_formula().match(name):
+        return False
     if _NUMERAL_LED.match(name):
         numerals = re.match(rf"^[{CHINESE_NUMERALS}]+", name).group(0)
         return not re.search("[百千万亿]", numerals) and len(name) <= 6  # 五百强 is a ranking, not a formula
@@ -125,12 +133,13 @@ def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
             found.append((q.open + 1, q.close, name, True))
     for pattern in (lexicon, counted, _FOUR):
         for m in pattern.finditer(sentence):
-            found.append((m.start(), m.end(), m.group(0), False))
+            if not _not_formula().match(sentence, m.start()):
+                found.append((m.start(), m.end(), m.group(0), False))
     return found
 
 
 def extract_formulas(corpus, brand_names: dict[str, set[str]] | None = None, records=None) -> pd.DataFrame:
-    """One row per mention. ``brand_names`` (doc_id → names) keeps brands such as “三心” out."""
+    """One row per mention. A numbered name that is also a brand (“三心”品牌) is listed in both tables."""
     records = sentence_records(corpus) if records is None else records
     return pd.DataFrame(formula_rows(records, brand_names), columns=COLUMNS)
 
@@ -143,12 +152,9 @@ def formula_rows(records, brand_names: dict[str, set[str]] | None = None) -> lis
     rows = []
     for doc_id, doc_sentences in by_doc.items():
         sentences = [r.text for r in doc_sentences]
-        brands = brand_names.get(doc_id, set())
         found: dict[str, str] = {}
         for i, sentence in enumerate(sentences):
             for start, end, formula, quoted in _candidates(sentence):
-                if formula in brands:
-                    continue
                 expansion = expansion_at(sentence, start, end, formula) or _enumerated_expansion(sentences, i, formula)
                 if formula not in found or (expansion and not found[formula]):
                     found[formula] = expansion
