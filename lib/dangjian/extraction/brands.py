@@ -24,8 +24,8 @@ import re
 
 import pandas as pd
 
-from .common import UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
-from .formulas import is_fixed_formula, looks_like_formula
+from .common import Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
+from .formulas import _COUNTED_SEGMENTS, is_fixed_formula, looks_like_formula
 
 COLUMNS = ["doc_id", "name", "kind", "unit", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
 _SEPARATORS = {"", "、", "和", "及", "与"}
@@ -40,8 +40,12 @@ class BrandRules:
         self.brand_cue = re.compile(rf"^(?:的)?(?P<cue>{alternation(c['brand_cue'])})")
         self.kind_cues = {
             kind: re.compile(rf"^(?P<etc>等)?{mod}(?P<cue>{alternation(c[kind + '_cue'])})")
-            for kind in ("method", "activity", "program")
+            for kind in ("method", "activity", "program", "carrier")
         }
+        self.brand_frame = re.compile(rf"^(?:{alternation(c['brand_frame_after'])})")
+        self.umbrella = set(c["umbrella_campaigns"])
+        self.honours = re.compile(alternation(c["honours_after"]))
+        self.object_trailing = re.compile(rf"(?:{alternation(c['object_trailing'])})$")
         self.modifier_verbs = re.compile(alternation(c["modifier_verbs"]))
         self.not_after = re.compile(rf"^(?:{alternation(c['not_after'])})")
         self.verb_before = re.compile(
@@ -53,6 +57,8 @@ class BrandRules:
         self.heads = [(kind, tuple(c[kind + "_heads"])) for kind in ("carrier", "program", "method", "activity")]
         self.setup = re.compile(rf"(?:{alternation(c['setup_verbs'])})(?:了|起)?")
         self.carrier_heads = tuple(c["carrier_heads"])
+        self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"])
+        self.tail = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?(?:{alternation(c['tail_heads'])})(?=$|\s|[，,。；;：:])")
         self.generic = tuple(c["generic_parts"])
         self.not_names = tuple(c["not_name_endings"])
 
@@ -64,8 +70,10 @@ class BrandRules:
         and finding the owning unit is the costly part).
         """
         c = self.c
-        if len(name) < 2 or any(part in name for part in self.generic) or is_fixed_formula(name):
+        if len(name) < 2 or any(part in name for part in self.generic) or is_fixed_formula(name) or name in self.umbrella:
             return None
+        if _QUANTITY.search(name) or (len(name) > c["max_name_chars"] and "的" in name):
+            return None  # “年产8000吨…”项目, a long description: a business project, not an initiative
         verb = self.verb_before.search(before)
         if m := self.brand_cue.match(after):
             if m.group("cue") not in c["brand_cue_needs_verb"] or verb:
@@ -73,30 +81,44 @@ class BrandRules:
         if (m := self.kind_cues["method"].match(after)) and not (m.group("mod") or m.group("etc")):
             return "method", m.group("cue")  # “五心”工作法: a direct method cue beats the formula shape
         if looks_like_formula(name):
+            # A numbered name is a brand too when a cue follows it directly (“双一献礼”活动).
+            for kind in ("activity", "program"):
+                m = self.kind_cues[kind].match(after)
+                if m and not (m.group("mod") or m.group("etc")) and not is_fixed_formula(name):
+                    return kind, m.group("cue")
             return None
         best = None
         for kind, pattern in self.kind_cues.items():
             m = pattern.match(after)
-            if not m or self.modifier_verbs.search(m.group("mod")) or looks_like_formula(m.group("mod"), anywhere=True):
+            if not m or self.modifier_verbs.search(m.group("mod").replace("党组织", "")) \
+                    or looks_like_formula(m.group("mod"), anywhere=True):
                 continue
             padded = bool(m.group("mod") or m.group("etc"))
             if padded and len(name) < c["min_chars_with_modifier"]:
+                continue
+            if len(name) < c["cue_min_name_chars"].get(m.group("cue"), 0) or self.honours.search(m.group("mod") + m.group("cue")):
+                continue  # “共同体”建设; “智慧型机场”示范项目 is an honour
+            if kind == "carrier" and _LIST_MARK.search(name):
                 continue
             if best is None or len(m.group("mod")) < best[0]:
                 best = (len(m.group("mod")), kind, m.group("cue"))
         if best:
             return best[1], best[2]
-        if self.not_after.match(after) or name.endswith(self.not_names):
+        if m := self.brand_frame.match(after):
+            return self.kind_by_head(name), m.group(0)
+        if self.not_after.match(after) or self.honours.match(after) or name.endswith(self.not_names):
             return None
+        if _PLUS_NAME.match(name) and not looks_like_formula(after[:6], anywhere=True):
+            return "method", "+"  # “党建+公益”: a named combination (but “A+B+C+D”四位一体 expands a formula)
         clause = re.split(r"[，,。；;]", masked_after, maxsplit=1)[0]
         if self.enumerated_activity.search(clause):
             return "activity", "等…活动"
         if self.listed_brand.match(after[:len(clause)]):
             return "brand", "等…品牌"
-        for kind, heads in (("carrier", c["carrier_heads"]), ("program", c["program_heads"])):
-            if name.endswith(tuple(heads)):
+        for kind, heads in (("carrier", c["carrier_heads"]), ("program", c["program_heads"]), ("method", c["method_heads"])):
+            if name.endswith(tuple(heads)) and "、" not in name:
                 return kind, "head noun"
-        if (m := self.direct_verb.search(before)) and len(name) <= c["max_name_chars"] and not _CLAUSE_MARK.search(name):
+        if (m := self.direct_verb.search(before)) and len(name) <= c["max_name_chars"] and not _LIST_MARK.search(name):
             return self.kind_by_head(name), m.group(0)
         if verb and brand_paragraph and (owner_then_verb() if callable(owner_then_verb) else owner_then_verb):
             return "brand", verb.group("verb")
@@ -122,14 +144,16 @@ class BrandRules:
                 if item in "、和及与":
                     offset += len(item)
                     continue
-                name = re.sub(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)", "", item.removesuffix("等"))  # 8个示范点
-                if name.endswith(self.carrier_heads) and 2 < len(name) <= self.c["max_carrier_chars"]:
+                name = re.sub(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)", "", self.object_trailing.sub("", item))
+                if name.endswith(self.unquoted_heads) and 2 < len(name) <= self.c["max_carrier_chars"]:
                     found.append((offset, name))
                 offset += len(item)
         return found
 
 
-_CLAUSE_MARK = re.compile(r"[，,。；;！？!?]")
+_PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fff]{2,8}|[NX])){1,3}$")
+_LIST_MARK = re.compile(r"[，,。；;！？!?、]")
+_QUANTITY = re.compile(r"[0-9]+(?:\.[0-9]+)?[万亿]?[吨米元人个台辆家项亩%]")
 
 
 class _Owner:
@@ -159,6 +183,22 @@ def pillar_of(lead: str, section: str) -> str:
     if lead:
         return _ENUMERATORS.sub("", re.split(r"[，,]", lead)[0]).strip()
     return re.sub(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*", "", section).strip()
+
+
+def _split_parts(group) -> list:
+    """Quotes whose text is several numbered formulas joined by a comma (“一个支部一项精品工程,一名党员
+    一份优秀业绩”) stand for one name each."""
+    out = []
+    for q in group:
+        parts = re.split(r"[，,]", q.inner)
+        if len(parts) > 1 and all(_COUNTED_SEGMENTS.match(p.strip()) for p in parts):
+            offset = q.open
+            for part in parts:
+                out.append(Quote(offset, offset + len(part) + 1, part))
+                offset += len(part) + 1
+        else:
+            out.append(q)
+    return out
 
 
 def _groups(sentence: str, quotes) -> list[list]:
@@ -204,7 +244,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         for group in _groups(sentence, quotes):
             after = sentence[group[-1].close + 1:]
             masked_after = masked[group[-1].close + 1:]
-            for q in group:
+            for q in _split_parts(group):
                 name = normalise_name(q.inner)
                 counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
                 before = sentence[:group[0].open]
@@ -213,13 +253,17 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                 if result is None:
                     continue
                 kind, cue = result
+                start, end = row.start + q.name_start, row.start + q.close
+                if len(group) == 1 and kind == "program" and (tail := rules.tail.match(after)):
+                    name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
+                    start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                 owner = owner.unit
                 unit = units.resolve(owner, doc_text[:row.start], para_before) if owner else ""
                 mentions.append({
                     "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
                     "pillar": pillar_of(row.lead, row.section),
                     "cue": cue, "sent_id": row.sent_id,
-                    "start": row.start + q.name_start, "end": row.start + q.close,
+                    "start": start, "end": end,
                 })
     grouped: dict[tuple[str, str], list[dict]] = {}
     for mention in mentions:
@@ -237,4 +281,31 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         first["n_mentions"] = counts[key]
         rows.append(first)
     rows.sort(key=lambda r: (r["doc_id"], r["start"]))
+    return rows
+
+
+def expansion_carriers(formulas: list[dict], brands: list[dict], records, cues: dict | None = None) -> list[dict]:
+    """Carriers named as the items of a formula's expansion: “一区两队一岗”(党员责任区、党员攻坚队、
+    党员服务队、党员先锋岗) sets up four carriers. One row per new name, at its place in the sentence."""
+    rules = compiled(cues or load_cues(), "brands", BrandRules)
+    known = {(b["doc_id"], b["name"]) for b in brands}
+    by_sentence = {r.sent_id: r for r in records}
+    rows = []
+    for formula in formulas:
+        if not formula["expansion"]:
+            continue
+        row = by_sentence.get(formula["sent_id"])
+        if row is None:
+            continue
+        for item in re.split(r"[、，,]", formula["expansion"]):
+            item = item.strip()
+            at = row.text.find(item, formula["start"] - row.start)
+            if (formula["doc_id"], item) in known or at < 0 or not item.endswith(rules.carrier_heads) \
+                    or len(item) > rules.c["max_carrier_chars"]:
+                continue
+            known.add((formula["doc_id"], item))
+            rows.append({"doc_id": formula["doc_id"], "name": item, "kind": "carrier", "unit": "",
+                         "pillar": pillar_of(row.lead, row.section), "cue": "formula expansion",
+                         "n_mentions": row.text.count(item), "sent_id": row.sent_id,
+                         "start": row.start + at, "end": row.start + at + len(item)})
     return rows

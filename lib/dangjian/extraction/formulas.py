@@ -26,10 +26,17 @@ from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues,
 
 COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"]
 SMALL = "一二两三四五六七八九十"
+LEADING = SMALL + "双"  # 双 leads formulas too (双培双带, 双一献礼)
 _DIGIT_CODE = re.compile(r"^[0-9]{2,}(?:[+＋][0-9A-Za-z]+)*$")
-_NUMERAL_LED = re.compile(rf"^[{SMALL}]{{1,2}}(?:个)?[\u4e00-\u9fff+＋]{{1,4}}$")
+_NUMERAL_LED = re.compile(rf"^[{LEADING}]{{1,2}}(?:个)?[\u4e00-\u9fff+＋]{{1,5}}$")
+# Numbered segments side by side: 一个支部一项精品工程, 一旗帜、两抓手、三保障, 一机关一品牌 一支部一特色.
+_SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)?[^{CHINESE_NUMERALS}\W\d]{{1,4}}[、·\s]?){{2,4}}$")
 _PAIRS = re.compile(rf"^(?:[{SMALL}][^{CHINESE_NUMERALS}\W\d]{{1,2}}){{2,4}}$")
 _FOUR = re.compile(rf"(?<!第)[{SMALL}][^{CHINESE_NUMERALS}\W\d][{SMALL}][^{CHINESE_NUMERALS}\W\d]")
+# Every numeral with its measure word (一个支部一项精品工程): the parts of a comma-joined pair of formulas.
+_COUNTED_SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)[^{CHINESE_NUMERALS}\W\d]{{1,4}}){{2,4}}$")
+_PLUS = re.compile(r"^(?:[0-9A-Za-z]+|[\u4e00-\u9fff]{1,2})(?:[+＋](?:[0-9A-Za-z]+|[\u4e00-\u9fff]{1,2})){1,4}$")
+_PREDICATE = re.compile("[是就的]")  # 一个党员就是一面旗帜 is a slogan, not a formula
 _ENUM_ITEM = re.compile(rf"^([{SMALL}])是(.+?)[。；;]?$")
 
 
@@ -58,9 +65,11 @@ def looks_like_formula(name: str, anywhere: bool = False) -> bool:
     if _not_formula().match(name):
         return False
     if _NUMERAL_LED.match(name):
-        numerals = re.match(rf"^[{CHINESE_NUMERALS}]+", name).group(0)
+        numerals = re.match(rf"^[{CHINESE_NUMERALS}双]+", name).group(0)
         return not re.search("[百千万亿]", numerals) and len(name) <= 6  # 五百强 is a ranking, not a formula
-    return False
+    if _PLUS.match(name) and re.search(r"(?:^|[+＋])(?:[0-9]+|[A-Za-z])(?:$|[+＋])", name):
+        return True  # 1+N, 党建+金融+X: short parts joined by +, one a number or a letter
+    return bool(_SEGMENTS.match(name) and len(re.findall(rf"[{LEADING}]", name)) >= 2 and not _PREDICATE.search(name))
 
 
 def is_fixed_formula(name: str) -> bool:
@@ -131,6 +140,13 @@ def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
         name = q.inner.strip()
         if looks_like_formula(name):
             found.append((q.open + 1, q.close, name, True))
+            continue
+        parts = re.split(r"[，,]", q.inner)
+        if len(parts) > 1 and all(_COUNTED_SEGMENTS.match(p.strip()) for p in parts):
+            start = q.open + 1  # “一个支部一项精品工程,一名党员一份优秀业绩”: two formulas in one quote
+            for part in parts:
+                found.append((start, start + len(part), part, True))
+                start += len(part) + 1
     for pattern in (lexicon, counted, _FOUR):
         for m in pattern.finditer(sentence):
             if not _not_formula().match(sentence, m.start()):
