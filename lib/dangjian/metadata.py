@@ -122,17 +122,33 @@ def _organization_finder():
     return finder, set(org["generic"]), org["first_sentence_chars"], tuple(org["not_first"])
 
 
-def _units_in(text: str) -> list[str]:
+def _unit_mentions(text: str) -> list[tuple[int, str]]:
+    """(end, name) of the organization names in ``text``."""
     finder, generic, _, not_first = _organization_finder()
     continuations = tuple(load_cues()["organizations"]["not_unit_end"])
-    names = []
+    found = []
     for _, end, original in finder.mentions(text):
         if text.startswith(continuations, end) or original.startswith(not_first):
             continue  # 中心城市, 中心工作: the suffix begins a longer noun
         name = _without_leading_verb(original.lstrip("各该本全"))
         if name and name not in generic and len(name) >= 3 and not name.startswith(not_first):
-            names.append(name)
-    return names
+            found.append((end, name))
+    return found
+
+
+def _units_in(text: str) -> list[str]:
+    return [name for _, name in _unit_mentions(text)]
+
+
+def _subject(text: str) -> str:
+    """The first organization named as the subject of a clause (集团公司党委以…, 该中心党委着力…),
+    else the first named at all."""
+    mentions = _unit_mentions(text)
+    markers = tuple(load_cues()["organizations"]["subject_markers"])
+    for end, name in mentions:
+        if text.startswith(markers, end):
+            return name
+    return mentions[0][1] if mentions else ""
 
 
 _VERB_TAGS = {"v", "vn", "vd", "d", "ad", "p", "c"}
@@ -149,7 +165,7 @@ def _without_leading_verb(name: str) -> str:
 
     jieba.setLogLevel(60)
     pairs = jieba.posseg.lcut(name)
-    if len(pairs) > 2 and pairs[0].flag in _VERB_TAGS and any(p.flag in _PROPER_TAGS for p in pairs[1:]):
+    if len(pairs) > 2 and pairs[0].flag in _VERB_TAGS and pairs[1].flag in _PROPER_TAGS:
         return name[len(pairs[0].word):]
     return name
 
@@ -209,8 +225,8 @@ def _organization(title: str, body_lines: list[str], byline_lines: list[str]) ->
             return stripped, "byline_unit"
     body = [line for line in body_lines if len(line) > 20]
     for paragraph in body[:2]:
-        if names := _units_in(paragraph[:first_chars]):
-            return names[0], "first_sentence"
+        if name := _subject(paragraph[:first_chars]):
+            return name, "first_sentence"
     if place := _leading_place(title):
         return place, "headline_place"
     if names := _units_in(text):

@@ -229,7 +229,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         masked = mask_quotes(sentence)
         for offset, name in rules.unquoted_carriers(sentence, masked):
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
-            owner = units.owner_before(sentence, offset)
+            owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
             unit = units.resolve(owner, texts[row.doc_id][:row.start], texts[row.doc_id][row.para_start:row.start]) \
                 if owner else ""
             mentions.append({"doc_id": row.doc_id, "name": name, "kind": "carrier", "unit": unit,
