@@ -92,9 +92,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, misses_text, scores_markdown, write_evaluation
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a new batch has no catalog; evaluation does not need one
-            result, errors = evaluate(Path(args.reports), args.gold)
+        result, errors = evaluate(Path(args.reports), args.gold)
     except (FileNotFoundError, ValueError) as exc:
         print(f"dangjian evaluate: {exc}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ import json
 import math
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -299,7 +300,7 @@ def read_golds(folder: Path, doc_ids=None) -> tuple[dict[str, Gold], list[tuple[
 def evaluate(reports: Path | str, gold_dir: Path | str | None = None) -> tuple[Evaluation, list[tuple[str, str]]]:
     """Build (or read the built tables of) ``reports`` and score it against the gold files beside the
     reports or in ``gold_dir``. Returns the evaluation and the gold files that could not be used."""
-    from .corpus import load_corpus
+    from .corpus import CatalogWarning, load_corpus
 
     reports = Path(reports)
     if not reports.is_dir():
@@ -310,7 +311,9 @@ def evaluate(reports: Path | str, gold_dir: Path | str | None = None) -> tuple[E
     gold_dir = Path(gold_dir) if gold_dir is not None else reports
     if not gold_dir.is_dir():
         raise FileNotFoundError(f"{gold_dir}: no such gold folder")
-    corpus = load_corpus(reports)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CatalogWarning)  # a labelled batch needs no catalog to be scored
+        corpus = load_corpus(reports)
     names = set(corpus.documents["doc_id"]) | {Path(f).stem for f in corpus.failures["file"]}
     golds, errors = read_golds(gold_dir)
     # Gold for a report that is neither built nor failed is not about this batch.

@@ -151,6 +151,7 @@ def _subject(text: str) -> str:
     return mentions[0][1] if mentions else ""
 
 
+ORGANIZATION_SCAN_CHARS = 20_000
 _VERB_TAGS = {"v", "vn", "vd", "d", "ad", "p", "c"}
 _PROPER_TAGS = {"ns", "nt", "nr", "nz"}
 
@@ -206,13 +207,15 @@ def find_organization(title: str, body_lines: list[str], byline_lines: list[str]
     (see ``organization_source``)."""
     name, source = _organization(title, body_lines, byline_lines)
     if name:
-        name = shortest_form(name, _units_in(title + "\n" + "\n".join(body_lines)))
+        name = shortest_form(name, _units_in(title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]))
     return name, source
 
 
 def _organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
     first_chars = _organization_finder()[2]
-    text = "\n".join(body_lines)
+    # The organization a report is about is named in its opening; scanning a bounded window keeps a
+    # long report's cost linear (counting every name over the whole text would not be).
+    text = "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
 
     def most_mentioned(names: list[str]) -> str:
         return max(dict.fromkeys(names), key=lambda n: (text.count(n), -names.index(n)))

@@ -230,8 +230,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         for offset, name in rules.unquoted_carriers(sentence, masked):
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
             owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
-            unit = units.resolve(owner, texts[row.doc_id][:row.start], texts[row.doc_id][row.para_start:row.start]) \
-                if owner else ""
+            unit = units.resolve(owner, texts[row.doc_id], row.start, row.para_start) if owner else ""
             mentions.append({"doc_id": row.doc_id, "name": name, "kind": "carrier", "unit": unit,
                              "pillar": pillar_of(row.lead, row.section), "cue": "set up", "sent_id": row.sent_id,
                              "start": row.start + offset, "end": row.start + offset + len(name)})
@@ -239,7 +238,6 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             continue
         doc_text = texts[row.doc_id]
         quote_spans = [(q.open, q.close + 1) for q in quotes]
-        para_before = doc_text[row.para_start:row.start]
         brand_paragraph = "品牌" in row.para_text
         for group in _groups(sentence, quotes):
             after = sentence[group[-1].close + 1:]
@@ -258,7 +256,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                 owner = owner.unit
-                unit = units.resolve(owner, doc_text[:row.start], para_before) if owner else ""
+                unit = units.resolve(owner, doc_text, row.start, row.para_start) if owner else ""
                 mentions.append({
                     "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
                     "pillar": pillar_of(row.lead, row.section),

@@ -149,6 +149,7 @@ class UnitFinder:
         self.bare = set(unit_cues["bare_units"])
         self.party_suffixes = tuple(unit_cues["party_suffixes"])
         self._memo: tuple[str | None, list] = (None, [])
+        self._full_names: dict = {}
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name) of every unit mention, the longest at each place.
@@ -202,21 +203,42 @@ class UnitFinder:
             memo = self._memo = (sentence, self.mentions(sentence))
         return [m for m in memo[1] if m[0] < position]
 
-    def resolve(self, unit: str, earlier_text: str, paragraph_before: str) -> str:
-        """该中心党委 → 准能集团设备维修中心党委; a bare 支部 → the last full unit in the paragraph."""
+    def resolve(self, unit: str, doc_text: str, position: int, paragraph_start: int) -> str:
+        """该中心党委 → 准能集团设备维修中心党委 (the first full name before ``position``); a bare 支部 →
+        the last full unit in the paragraph before ``position``.
+
+        Takes the document and positions rather than slices of it: slicing the text before every
+        mention made a long report's cost grow with the square of its length.
+        """
         if unit in self.bare:
-            previous = [m[2] for m in self.mentions(paragraph_before) if m[2] not in self.bare]
+            previous = [m[2] for m in self.mentions(doc_text[paragraph_start:position]) if m[2] not in self.bare]
             same_kind = [name for name in previous if name.endswith(unit[-2:])]
             return (same_kind or previous or [unit])[-1]
         if m := self.anaphor.match(unit):
             rest = m.group(1)
             for head_len in range(len(rest), 1, -1):
                 head = rest[:head_len]
-                full = re.findall(rf"([\u4e00-\u9fff·]{{2,12}}?{re.escape(head)})(?![\u4e00-\u9fff]*该)", earlier_text)
-                full = [f for f in full if not f.startswith(("该", "本")) and len(f) > len(head)]
-                if full:
-                    return full[0] + rest[head_len:]
+                full = self._first_full_name(doc_text, head)
+                if full is not None and full[0] < position:
+                    return full[1] + rest[head_len:]
         return unit
+
+    def _first_full_name(self, doc_text: str, head: str) -> tuple[int, str] | None:
+        """(start, name) of the first full name ending in ``head`` in the document, found once per
+        document and head."""
+        key = (hash(doc_text), len(doc_text), head)
+        if key not in self._full_names:
+            found = None
+            pattern = re.compile(rf"([\u4e00-\u9fff·]{{2,12}}?{re.escape(head)})(?![\u4e00-\u9fff]*该)")
+            for match in pattern.finditer(doc_text):
+                name = match.group(1)
+                if not name.startswith(("该", "本")) and len(name) > len(head):
+                    found = (match.start(1), name)
+                    break
+            if len(self._full_names) > 10_000:
+                self._full_names.clear()
+            self._full_names[key] = found
+        return self._full_names[key]
 
 
 @dataclass(frozen=True)
