@@ -7,7 +7,7 @@ SEEDS  ?= seeds
 OUT    ?= data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report build figures lab test clean readme-counts bench
+.PHONY: help setup report build figures lab test clean readme-counts readme-scores bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -41,6 +41,10 @@ bench: $(STAMP) ## Measure the build's speed and memory on 10, 50 and 100 MB of 
 
 readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in README.md
 	$(BIN)/dangjian counts $(SEEDS) --readme README.md
+
+readme-scores: $(STAMP) ## Regenerate the extraction scores in README.md (seeds; the development corpus when ../shared is here)
+	$(BIN)/dangjian evaluate $(SEEDS) --gold tests/gold --readme README.md --block seeds > /dev/null
+	@if [ -d ../shared/dev-reports ]; then $(BIN)/dangjian evaluate ../shared/dev-reports --readme README.md --block dev > /dev/null; fi
 
 clean: ## Remove generated outputs (keeps .venv)
 	rm -rf data/processed reports figures/*.png

@@ -10,6 +10,7 @@ import yaml
 
 from dangjian.config import PROJECT_ROOT
 from dangjian.corpus import COLUMNS, counts_markdown
+from dangjian.evaluate import evaluate, evaluate_corpus, gold_files, read_gold, scores_markdown
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -46,6 +47,23 @@ def test_readme_documents_every_column_of_every_table():
 def test_readme_counts_are_current(seed_corpus):
     block = README.split("<!-- counts:start -->\n", 1)[1].split("\n<!-- counts:end -->", 1)[0]
     assert block == counts_markdown(seed_corpus)
+
+
+def _scores_block(name: str) -> str:
+    return README.split(f"<!-- scores:{name}:start -->\n", 1)[1].split(f"\n<!-- scores:{name}:end -->", 1)[0]
+
+
+def test_readme_seed_scores_are_current(seed_corpus):
+    golds = {stem: read_gold(path) for stem, path in gold_files(PROJECT_ROOT / "tests" / "gold").items()}
+    assert _scores_block("seeds") == scores_markdown(evaluate_corpus(seed_corpus, golds)), "run make readme-scores"
+
+
+def test_readme_development_scores_are_current():
+    dev = PROJECT_ROOT.parent / "shared" / "dev-reports"
+    if not dev.is_dir():
+        pytest.skip(f"the development corpus is not here ({dev})")
+    result, _ = evaluate(dev)
+    assert _scores_block("dev") == scores_markdown(result), "run make readme-scores"
 
 
 def test_readme_has_the_two_commands_and_ci_runs_the_test_one():

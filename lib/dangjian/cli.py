@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .config import FIGURES_DIR, PROCESSED_DIR, SEEDS_DIR
 
-COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -79,13 +78,20 @@ def _counts(args: argparse.Namespace) -> int:
     if not args.readme:
         print(table)
         return 0
-    readme = Path(args.readme)
-    text = readme.read_text(encoding="utf-8")
-    head, rest = text.split(COUNTS_START, 1)
-    _, tail = rest.split(COUNTS_END, 1)
-    readme.write_text(f"{head}{COUNTS_START}\n{table}\n{COUNTS_END}{tail}", encoding="utf-8")
-    print(f"updated the counts in {readme}")
+    replace_block(Path(args.readme), "counts", table)
+    print(f"updated the counts in {args.readme}")
     return 0
+
+
+def replace_block(readme: Path, name: str, content: str) -> None:
+    """Rewrite the generated block between <!-- NAME:start --> and <!-- NAME:end --> of a README."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = readme.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise SystemExit(f"{readme} has no block {start} … {end}")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{content}\n{end}{tail}", encoding="utf-8")
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -105,6 +111,9 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(misses_text(result))
     if result.unscored:
         print(f"\n{len(result.unscored)} report(s) without gold, scored on nothing: {', '.join(result.unscored)}")
+    if args.readme:
+        replace_block(Path(args.readme), f"scores:{args.block}", scores_markdown(result))
+        print(f"\nupdated the {args.block} scores in {args.readme}")
     if args.out:
         paths = write_evaluation(result, Path(args.out))
         print(f"\nWrote {', '.join(str(p) for p in paths)}")
@@ -149,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("reports", help="folder of reports, or of built tables (then --gold is needed)")
     evaluate.add_argument("--gold", default=None, help="folder of gold files (default: beside the reports)")
     evaluate.add_argument("--out", default=None, help="write evaluation_scores/misses/per_report.csv here")
+    evaluate.add_argument("--readme", help="rewrite the scores block of this README (see --block)")
+    evaluate.add_argument("--block", default="seeds", help="which README scores block: seeds or dev (default: seeds)")
     evaluate.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)
     return args.func(args)
