@@ -274,7 +274,7 @@ def _clean_head(head, remove, first_match):
 
 
 _META_RULES = {"date_line", "metadata_line", "date_stamp"}
-_NOT_TITLE = re.compile(r"[。；;]|……$|^(?:——|--|－－)")
+_NOT_TITLE = re.compile(r"[。；;]|……$|^(?:——|--|－－)|\.(?:jpe?g|png|gif|bmp|webp)$", re.I)  # sentences, subtitles, captions
 
 
 def _is_title_like(text: str) -> bool:

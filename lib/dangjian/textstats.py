@@ -387,7 +387,11 @@ def cluster_order(similarity_table: pd.DataFrame) -> list[str]:
     square = similarity_table.pivot(index="doc_a", columns="doc_b", values="cosine")
     if len(square) < 3:
         return list(square.index)
-    distance = (1 - square.to_numpy()).clip(min=0)
+    # A plain float array: the nullable Float64 column gives an object array, which scipy's linkage
+    # does not reject but reads as garbage (a segmentation fault at 18 reports). NA rule: a pair
+    # with no similarity is as far apart as possible (cosine 0).
+    cosine = square.to_numpy(dtype="float64", na_value=0.0)
+    distance = (1 - cosine).clip(min=0)
     np.fill_diagonal(distance, 0)
     order = leaves_list(linkage(squareform(distance, checks=False), method="average"))
     return [square.index[i] for i in order]
