@@ -136,3 +136,20 @@ def test_development_corpus_meets_the_targets():
 def _write(path: Path, data: dict) -> Path:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+@pytest.mark.skipif(not DEV_REPORTS.is_dir(), reason="the development corpus is not here")
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_every_row_on_the_development_corpus_points_at_its_text():
+    import dangjian
+    from dangjian.extraction.common import normalise_name
+
+    corpus = dangjian.load_corpus(DEV_REPORTS)
+    texts = corpus.documents.set_index("doc_id")["text"]
+    sentences = corpus.sentences.set_index("sent_id")
+    for table, column in (("brands", "name"), ("formulas", "formula"), ("metrics", "raw")):
+        for row in getattr(corpus, table).itertuples():
+            span = texts[row.doc_id][row.start:row.end]
+            expected = getattr(row, column)
+            assert (normalise_name(span) if table == "brands" else span) == expected, (table, row)
+            assert sentences.at[row.sent_id, "start"] <= row.start and row.end <= sentences.at[row.sent_id, "end"]

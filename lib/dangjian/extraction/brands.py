@@ -1,22 +1,34 @@
-"""Brands and named initiatives: quoted names presented as a brand, activity,
-work method, carrier or program, told apart from slogans, goals, spirits and
+"""Brands and named initiatives: names presented as a brand, activity, work
+method, carrier or program, told apart from slogans, goals, spirits, honours and
 formulas by the words around them (cue lists in data/extraction_cues.yaml).
 
 Decision order for a quoted name (first rule that applies wins):
-1. too short (one character), generic (contains 品牌) or a fixed formula
-   (两化一创) → not a brand;
+1. too short (one character), generic (contains 品牌), a fixed formula (两化一创),
+   an umbrella campaign (主题教育), a business project with a quantity
+   (“年产8000吨…”) or a long description with 的 → not a brand;
 2. a brand cue straight after the quote (“X”品牌, “X”党支部品牌, 创建“X”党建) → brand,
    or a method cue straight after it (“五心”工作法) → method;
-3. the name is a numbered formula (“334”, “两个维护”) → not a brand;
-4. a method / activity / program cue after the quote, with at most a few
-   modifier characters between (“X”主题实践活动, “X”岗位建功行动) → that kind;
-5. a slogan, goal or metaphor marker after the quote (“X”作用, 以“X”为), or a
-   spirit or idea (…精神, …思想) → not a brand;
-6. the clause goes on to 等…活动 (“A”、B、“C”讲座等活动) → activity;
-7. the name's own head noun (…之家, …先锋岗, …一课) → carrier or program;
-8. a unit + creation verb right before the quote (锦城公司党总支开展“X”) in a
-   paragraph about brands → brand.
-Quotes next to each other (“A”“B”和“C”) share the cue that follows the last one.
+3. the name is a numbered formula (“334”, “两个维护”) → not a brand, unless an activity
+   or program cue follows directly (“双一献礼”活动, “三项工程”) → that kind;
+4. a method / activity / program / carrier cue after the quote, with at most a few
+   modifier characters between (“X”主题实践活动, “X”选拔赛, “X”平台) → that kind, unless
+   the modifier is a verb or the cue names an honour (“X”示范项目);
+5. a frame such as 以“X”为抓手 / 为载体 → the kind its head noun says;
+6. a slogan, goal, honour or metaphor marker after the quote (“X”作用, 以“X”为指引,
+   “X”宗旨, “X”称号), or a spirit or idea (…精神, …思想) → not a brand;
+7. a named combination (“党建+公益”), unless a formula follows that it expands → method;
+8. the clause goes on to 等…活动 → activity, or to 等…品牌 → brand;
+9. the name's own head noun (…之家, …服务队, …一课, …工作法) → carrier, program or method;
+10. a creation verb straight before the quote (推出“X”, 成立了“X”) → the kind its head
+    noun says, else brand;
+11. a unit + creation verb right before the quote (锦城公司党总支开展“X”) in a
+    paragraph about brands → brand.
+Quotes next to each other (“A”“B”和“C”) share the cue that follows the last one; a
+quoted program that runs on into its head (“聚·新”堡垒工程) keeps the whole name.
+
+Unquoted names are listed in two cases only: carriers a set-up verb introduces
+(设置党员示范岗、责任区; 深化…服务队建设) and carriers listed in a formula's expansion
+(“一区两队一岗”(党员责任区、…)).
 """
 from __future__ import annotations
 
@@ -25,7 +37,8 @@ import re
 import pandas as pd
 
 from .common import Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
-from .formulas import _COUNTED_SEGMENTS, is_fixed_formula, looks_like_formula
+from .formulas import COUNTED_SEGMENTS, is_fixed_formula, looks_like_formula
+from .metrics import load_units
 
 COLUMNS = ["doc_id", "name", "kind", "unit", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
 _SEPARATORS = {"", "、", "和", "及", "与"}
@@ -59,6 +72,8 @@ class BrandRules:
         self.carrier_heads = tuple(c["carrier_heads"])
         self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"])
         self.tail = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?(?:{alternation(c['tail_heads'])})(?=$|\s|[，,。；;：:])")
+        # An Arabic number with a unit of the metrics lexicon: “年产8000吨…”项目 is a business project.
+        self.quantity = re.compile(rf"[0-9]+(?:\.[0-9]+)?[万亿]?(?:{alternation(load_units().index)})")
         self.generic = tuple(c["generic_parts"])
         self.not_names = tuple(c["not_name_endings"])
 
@@ -72,7 +87,7 @@ class BrandRules:
         c = self.c
         if len(name) < 2 or any(part in name for part in self.generic) or is_fixed_formula(name) or name in self.umbrella:
             return None
-        if _QUANTITY.search(name) or (len(name) > c["max_name_chars"] and "的" in name):
+        if self.quantity.search(name) or (len(name) > c["max_name_chars"] and "的" in name):
             return None  # “年产8000吨…”项目, a long description: a business project, not an initiative
         verb = self.verb_before.search(before)
         if m := self.brand_cue.match(after):
@@ -124,7 +139,6 @@ class BrandRules:
             return "brand", verb.group("verb")
         return None
 
-
     def kind_by_head(self, name: str) -> str:
         """The kind a name's own head noun says (…服务队 → carrier, …工作法 → method), else brand."""
         for kind, heads in self.heads:
@@ -144,16 +158,16 @@ class BrandRules:
                 if item in "、和及与":
                     offset += len(item)
                     continue
-                name = re.sub(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)", "", self.object_trailing.sub("", item))
+                trimmed = self.object_trailing.sub("", item)
+                name = re.sub(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)", "", trimmed)  # 8个示范点
                 if name.endswith(self.unquoted_heads) and 2 < len(name) <= self.c["max_carrier_chars"]:
-                    found.append((offset, name))
+                    found.append((offset + len(trimmed) - len(name), name))
                 offset += len(item)
         return found
 
 
 _PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fff]{2,8}|[NX])){1,3}$")
 _LIST_MARK = re.compile(r"[，,。；;！？!?、]")
-_QUANTITY = re.compile(r"[0-9]+(?:\.[0-9]+)?[万亿]?[吨米元人个台辆家项亩%]")
 
 
 class _Owner:
@@ -191,7 +205,7 @@ def _split_parts(group) -> list:
     out = []
     for q in group:
         parts = re.split(r"[，,]", q.inner)
-        if len(parts) > 1 and all(_COUNTED_SEGMENTS.match(p.strip()) for p in parts):
+        if len(parts) > 1 and all(COUNTED_SEGMENTS.match(p.strip()) for p in parts):
             offset = q.open
             for part in parts:
                 out.append(Quote(offset, offset + len(part) + 1, part))
