@@ -7,7 +7,7 @@ A metric follows a small grammar:
 
 - number: Arabic (1,200 / 5184.28), Chinese (一千六百一十八, 十几, 数十), masked (**),
   or a fraction without a unit (2/3以上);
-- multiplier: 万, 亿, 千万, 百万, kept in the unit as written (3.4万人 → 3.4 万人);
+- multiplier: 万 or 亿, kept in the unit as written (3.4万人 → 3.4 万人);
 - unit: a measure word or unit of measurement from ``data/measure_words.tsv``, or N大
   before a noun (七大志愿服务项目 → 7 个);
 - approximation: 近, 约, 逾, 超过, 突破, 数 before; 余, 多, 以上, 左右, 不到 after.
@@ -72,7 +72,11 @@ def _rules():
         rf"(?P<post>{after})?"
     )
     fraction = re.compile(r"(?<![0-9/.])(?P<num>[1-9])/(?P<den>[1-9][0-9]?)(?![0-9/])(?P<post>以上|以下|左右)?")
-    return m, units, pattern, fraction
+    exclusions = {
+        "range_class": re.compile(rf"[0-9{CHINESE_NUMERALS}](?:{alternation(m['range_marks'])})$"),
+        "rhetoric": re.compile(rf"[{''.join(m['bare_rhetoric'])}]"),
+    }
+    return m, units, pattern, fraction, exclusions
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +117,7 @@ def _is_speech(quoted: str) -> bool:
     return len(quoted) > SPEECH_MIN_CHARS or bool(re.search(r"[，,。；;！？!?]", quoted))
 
 
-def _excluded(sentence: str, start: int, end: int, match, value, m: dict) -> bool:
+def _excluded(sentence: str, start: int, end: int, match, value, m: dict, exclusions: dict) -> bool:
     """Is the matched number a name, code, class, target or the report's own structure?"""
     num, unit = match.group("num"), match.group("unit")
     rest, before = sentence[end:], sentence[:start]
@@ -127,7 +131,7 @@ def _excluded(sentence: str, start: int, end: int, match, value, m: dict) -> boo
         return True  # 6号线, 21号 (a document number)
     if ((match.group("post") or "") + rest).startswith(tuple(m["class_after"])):
         return True  # 千万吨级, 50万元以上的村
-    if rest.startswith("的") and re.search(rf"[0-9{CHINESE_NUMERALS}](?:{alternation(m['range_marks'])})$", before):
+    if rest.startswith("的") and exclusions["range_class"].search(before):
         return True  # 5万—50万元的村: a range that names a class
     if (rest.startswith(tuple(m["name_suffixes"])) and unit not in m["counters"] and len(num) == 1
             and re.search(r"[\u4e00-\u9fff]$", before)):
@@ -141,7 +145,7 @@ def _excluded(sentence: str, start: int, end: int, match, value, m: dict) -> boo
     if any(word in clause for word in m["not_in_clause_before"]):
         return True
     if num in m["bare_rhetoric"] and not (match.group("pre") or match.group("mid") or match.group("post")) and (
-            re.search(rf"[{''.join(m['bare_rhetoric'])}]", before[-3:] + rest[:3])):
+            exclusions["rhetoric"].search(before[-3:] + rest[:3])):
         return True  # 千企兴千村, 千家万户: parallel rhetoric
     if unit == "大" and (rest.startswith(tuple(m["big_not_before"])) or value is None or not 2 <= value <= 10):
         return True  # 大力, 一大批, 十九大
@@ -150,7 +154,7 @@ def _excluded(sentence: str, start: int, end: int, match, value, m: dict) -> boo
 
 def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
     """Metrics of one sentence, offsets relative to it. ``formula_spans``: [start, end) to skip."""
-    m, units, pattern, fraction = _rules()
+    m, units, pattern, fraction, exclusions = _rules()
     blocked = [(q.open, q.close + 1) for q in quoted_spans(sentence) if not _is_speech(q.inner)]
     blocked += [t.span() for t in _TITLES.finditer(sentence)] + list(formula_spans)
     found = []
@@ -175,7 +179,7 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
             value = chinese_to_number(num)
             if value is None:
                 continue
-        if _excluded(sentence, start, end, match, value, m):
+        if _excluded(sentence, start, end, match, value, m, exclusions):
             continue
         if num == "一" and not (mult or mid or post or pre) and unit in units.index and units.at[unit, "kind"] == "count":
             continue  # 一个统一思想: the indefinite article, not a count
@@ -200,10 +204,7 @@ def _metric(sentence, raw, value, norm_unit, unit, mult, approx, redacted, start
     if unit in ("个", "大") and (any(w in subject for w in m["output_subjects"])
                                  or any(w in clause_before for w in m["output_context"])):
         category = "output"
-    factor = m["money_factor"].get(norm_unit) or m["multipliers"].get(mult) or 1
-    if unit == "元" and mult:
-        factor = m["multipliers"][mult]
-    value_base = None if value is None else value * factor
+    value_base = None if value is None else value * m["multipliers"].get(mult, 1)  # 5184.28万元 → 51842800 元
     return {"raw": raw, "value": value, "unit": norm_unit, "value_base": value_base, "approx": approx,
             "redacted": redacted, "subject": subject, "category": category, "start": start, "end": end}
 
