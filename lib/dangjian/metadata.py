@@ -113,25 +113,36 @@ def extract_metadata(cleaned: CleanedReport) -> Metadata:
                     organization, organization_source)
 
 
+@dataclass(frozen=True)
+class _OrganizationRules:
+    finder: UnitFinder
+    generic: frozenset
+    first_chars: int
+    not_first: tuple
+    continuations: tuple
+    subject_markers: tuple
+
+
 @lru_cache(maxsize=1)
-def _organization_finder():
+def _organization_rules() -> _OrganizationRules:
+    """The organization cues of ``extraction_cues.yaml``, read once per process."""
     cues = load_cues()
     org = cues["organizations"]
     finder = UnitFinder({"units": {**cues["units"], "suffixes": org["suffixes"], "stop_chars": org["stop_chars"],
                                    "bare_units": []}})
-    return finder, set(org["generic"]), org["first_sentence_chars"], tuple(org["not_first"])
+    return _OrganizationRules(finder, frozenset(org["generic"]), org["first_sentence_chars"], tuple(org["not_first"]),
+                              tuple(org["not_unit_end"]), tuple(org["subject_markers"]))
 
 
 def _unit_mentions(text: str) -> list[tuple[int, str]]:
     """(end, name) of the organization names in ``text``."""
-    finder, generic, _, not_first = _organization_finder()
-    continuations = tuple(load_cues()["organizations"]["not_unit_end"])
+    rules = _organization_rules()
     found = []
-    for _, end, original in finder.mentions(text):
-        if text.startswith(continuations, end) or original.startswith(not_first):
+    for _, end, original in rules.finder.mentions(text):
+        if text.startswith(rules.continuations, end) or original.startswith(rules.not_first):
             continue  # 中心城市, 中心工作: the suffix begins a longer noun
         name = _without_leading_verb(original.lstrip("各该本全"))
-        if name and name not in generic and len(name) >= 3 and not name.startswith(not_first):
+        if name and name not in rules.generic and len(name) >= 3 and not name.startswith(rules.not_first):
             found.append((end, name))
     return found
 
@@ -144,9 +155,8 @@ def _subject(text: str) -> str:
     """The first organization named as the subject of a clause (集团公司党委以…, 该中心党委着力…),
     else the first named at all."""
     mentions = _unit_mentions(text)
-    markers = tuple(load_cues()["organizations"]["subject_markers"])
     for end, name in mentions:
-        if text.startswith(markers, end):
+        if text.startswith(_organization_rules().subject_markers, end):
             return name
     return mentions[0][1] if mentions else ""
 
@@ -212,7 +222,7 @@ def find_organization(title: str, body_lines: list[str], byline_lines: list[str]
 
 
 def _organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
-    first_chars = _organization_finder()[2]
+    first_chars = _organization_rules().first_chars
     # The organization a report is about is named in its opening; scanning a bounded window keeps a
     # long report's cost linear (counting every name over the whole text would not be).
     text = "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
