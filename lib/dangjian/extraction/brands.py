@@ -37,7 +37,7 @@ import re
 import pandas as pd
 
 from .common import Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
-from .formulas import COUNTED_SEGMENTS, is_fixed_formula, looks_like_formula
+from .formulas import comma_joined_formulas, is_fixed_formula, looks_like_formula
 from .metrics import load_units
 
 COLUMNS = ["doc_id", "name", "kind", "unit", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
@@ -200,18 +200,13 @@ def pillar_of(lead: str, section: str) -> str:
 
 
 def _split_parts(group) -> list:
-    """Quotes whose text is several numbered formulas joined by a comma (“一个支部一项精品工程,一名党员
-    一份优秀业绩”) stand for one name each."""
+    """Quotes whose text is several numbered formulas joined by a comma stand for one name each."""
     out = []
     for q in group:
-        parts = re.split(r"[，,]", q.inner)
-        if len(parts) > 1 and all(COUNTED_SEGMENTS.match(p.strip()) for p in parts):
-            offset = q.open
-            for part in parts:
-                out.append(Quote(offset, offset + len(part) + 1, part))
-                offset += len(part) + 1
-        else:
-            out.append(q)
+        parts = comma_joined_formulas(q.inner)
+        # Each part becomes a quote whose marks are the opening quote or comma before it and the comma or
+        # closing quote after it, so that name_start and close keep pointing into the sentence.
+        out += [Quote(q.open + offset, q.open + offset + len(part) + 1, part) for offset, part in parts] or [q]
     return out
 
 

@@ -34,7 +34,7 @@ _SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)?[^{CHINESE_
 _PAIRS = re.compile(rf"^(?:[{SMALL}][^{CHINESE_NUMERALS}\W\d]{{1,2}}){{2,4}}$")
 _FOUR = re.compile(rf"(?<!第)[{SMALL}][^{CHINESE_NUMERALS}\W\d][{SMALL}][^{CHINESE_NUMERALS}\W\d]")
 # Every numeral with its measure word (一个支部一项精品工程): the parts of a comma-joined pair of formulas.
-COUNTED_SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)[^{CHINESE_NUMERALS}\W\d]{{1,4}}){{2,4}}$")
+_COUNTED_SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)[^{CHINESE_NUMERALS}\W\d]{{1,4}}){{2,4}}$")
 _PLUS = re.compile(r"^(?:[0-9A-Za-z]+|[\u4e00-\u9fff]{1,2})(?:[+＋](?:[0-9A-Za-z]+|[\u4e00-\u9fff]{1,2})){1,4}$")
 _PREDICATE = re.compile("[是就的]")  # 一个党员就是一面旗帜 is a slogan, not a formula
 _ENUM_ITEM = re.compile(rf"^([{SMALL}])是(.+?)[。；;]?$")
@@ -132,6 +132,19 @@ def _enumerated_expansion(sentences: list[str], index: int, formula: str) -> str
     return ""
 
 
+def comma_joined_formulas(quoted: str) -> list[tuple[int, str]]:
+    """(offset, part) of each numbered formula in a quote that joins several with a comma
+    (“一个支部一项精品工程,一名党员一份优秀业绩”); empty when the quote is not such a pair."""
+    parts = re.split(r"[，,]", quoted)
+    if len(parts) < 2 or not all(_COUNTED_SEGMENTS.match(p.strip()) for p in parts):
+        return []
+    out, offset = [], 0
+    for part in parts:
+        out.append((offset, part))
+        offset += len(part) + 1
+    return out
+
+
 def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
     """(start, end, formula, quoted) found in one sentence, before propagation."""
     lexicon, counted, _ = _patterns()
@@ -141,12 +154,8 @@ def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
         if looks_like_formula(name):
             found.append((q.open + 1, q.close, name, True))
             continue
-        parts = re.split(r"[，,]", q.inner)
-        if len(parts) > 1 and all(COUNTED_SEGMENTS.match(p.strip()) for p in parts):
-            start = q.open + 1  # “一个支部一项精品工程,一名党员一份优秀业绩”: two formulas in one quote
-            for part in parts:
-                found.append((start, start + len(part), part, True))
-                start += len(part) + 1
+        for offset, part in comma_joined_formulas(q.inner):
+            found.append((q.open + 1 + offset, q.open + 1 + offset + len(part), part, True))
     for pattern in (lexicon, counted, _FOUR):
         for m in pattern.finditer(sentence):
             if not _not_formula().match(sentence, m.start()):
