@@ -17,7 +17,7 @@ def figure_dir(tmp_path_factory, request):
     out = tmp_path_factory.mktemp("figures")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph is a UserWarning from matplotlib: fail on it
-        paths = make_figures(corpus, out)
+        paths = make_figures(corpus, out).paths()
     return out, paths
 
 
@@ -34,7 +34,7 @@ def test_every_figure_is_written_and_not_empty(figure_dir, seed_corpus):
     out, paths = figure_dir
     names = {p.name for p in paths}
     assert {"keyness.png", "theme_heatmap.png", "cooccurrence.png", "similarity.png", "wordcloud_all.png"} <= names
-    assert {f"wordcloud_{d}.png" for d in seed_corpus.documents["doc_id"]} <= names
+    assert {f"wordcloud_{i:02d}.png" for i in range(1, len(seed_corpus.documents) + 1)} <= names  # one per organization
     for path in paths:
         pixels = np.asarray(Image.open(path).convert("L"), dtype=float)
         assert pixels.shape[0] > 300 and pixels.shape[1] > 300, path.name
@@ -43,7 +43,7 @@ def test_every_figure_is_written_and_not_empty(figure_dir, seed_corpus):
 
 def test_figures_are_repeatable(figure_dir, seed_corpus, tmp_path):
     out, paths = figure_dir
-    again = make_figures(seed_corpus, tmp_path)
+    again = make_figures(seed_corpus, tmp_path).paths()
     for first, second in zip(paths, again):
         assert first.read_bytes() == second.read_bytes(), first.name
 

@@ -235,7 +235,7 @@ def process_files(paths: list[Path]) -> tuple[dict[str, pa.Table], list[dict]]:
         for column in CATALOG_COLUMNS:
             document[column] = (entry or {}).get(column, "")
         doc_id = document["doc_id"]
-        label = (entry or {}).get("org_label", "") or doc_id
+        label = textstats.organization_label((entry or {}).get("org_label", ""), document.get("organization"), doc_id)
         tables["theme_shares"] = [dict(zip(textstats.THEME_SHARE_COLUMNS, row)) for row in textstats.theme_share_rows(
             doc_id, label, tables["coded"], tables["n_covered"], len(tables["sentences"]), _STATE["codebook"])]
         for name in PASS1_TABLES:

@@ -43,19 +43,33 @@ def _figures(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
     from .figures import make_figures
 
+    from .groups import group_reports
+
     corpus = load_corpus(Path(args.source))
     if corpus.documents.empty:
         print(f"dangjian figures: no reports in {args.source}", file=sys.stderr)
         return 1
-    paths = make_figures(corpus, Path(args.out))
-    print(f"Wrote {len(paths)} figures to {args.out}")
+    try:
+        grouping = group_reports(corpus.documents, args.group_by, args.top_groups)
+    except ValueError as exc:
+        print(f"dangjian figures: {exc}", file=sys.stderr)
+        return 2
+    drawn = make_figures(corpus, Path(args.out), grouping)
+    print(f"Wrote {len(drawn.paths())} figures to {args.out}")
+    for name, reason in drawn.skipped.items():
+        print(f"  no {name} chart: {reason}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import run_report
+    from .report import NoReportsError, run_report
 
-    result = run_report(Path(args.seeds), Path(args.out) if args.out else None, workers=args.workers)
+    try:
+        result = run_report(Path(args.seeds), Path(args.out) if args.out else None, workers=args.workers,
+                            group_by=args.group_by, top_groups=args.top_groups)
+    except (NoReportsError, FileNotFoundError, ValueError) as exc:
+        print(f"dangjian report: {exc}", file=sys.stderr)
+        return 2
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"Tables:  {result.tables}")
@@ -126,6 +140,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .groups import DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS
     from .tokens import BACKENDS, DEFAULT_BACKEND
 
     parser = argparse.ArgumentParser(prog="dangjian", description=__doc__)
@@ -144,11 +159,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="put tables/, figures/ and reports/ under this folder (default: data/processed/, "
                              "figures/ and reports/ of the project)")
     report.add_argument("--workers", type=int, default=None, help="processes for the build")
+    report.add_argument("--group-by", default=DEFAULT_GROUP_BY,
+                        help="compare groups of reports by: organization (default), sector, year, report, "
+                             "or any documents column")
+    report.add_argument("--top-groups", type=int, default=DEFAULT_TOP_GROUPS,
+                        help=f"groups shown by name, the rest pooled as 'other' (default: {DEFAULT_TOP_GROUPS})")
     report.set_defaults(func=_report)
     figures = sub.add_parser("figures", help="draw the charts and word clouds")
     figures.add_argument("source", nargs="?", default=str(PROCESSED_DIR),
                          help="built tables (default: data/processed/) or a folder of reports")
     figures.add_argument("--out", default=str(FIGURES_DIR), help="output folder (default: figures/)")
+    figures.add_argument("--group-by", default=DEFAULT_GROUP_BY, help="as for report")
+    figures.add_argument("--top-groups", type=int, default=DEFAULT_TOP_GROUPS, help="as for report")
     figures.set_defaults(func=_figures)
     counts = sub.add_parser("counts", help="print the README's cleaning-counts table for a folder of reports")
     counts.add_argument("seeds", nargs="?", default=str(SEEDS_DIR))

@@ -208,8 +208,11 @@ def load_corpus(path: Path | str | None = None) -> Corpus:
     return build_corpus(path)
 
 
-def cleaning_counts(corpus: Corpus) -> pd.DataFrame:
+def cleaning_counts(corpus: Corpus, columns: dict[str, str] | None = None) -> pd.DataFrame:
     """Each cleaning step's count per report (columns) and for all reports.
+
+    ``columns`` (doc_id → group) sums the reports' columns into one column per group, in
+    the order the groups first appear in it.
 
     Rows: non-blank lines read, whole lines removed by reason, paragraphs and
     sentences kept, pinyin annotations stripped, characters converted to
@@ -231,6 +234,9 @@ def cleaning_counts(corpus: Corpus) -> pd.DataFrame:
                                      "pinyin annotations stripped": docs["n_pinyin_removed"],
                                      "characters converted to simplified": docs["n_converted_chars"]}).T])
     table = table.astype("int64")
+    if columns is not None:
+        order = list(dict.fromkeys(columns[d] for d in table.columns))
+        table = table.T.groupby(table.columns.map(columns)).sum().T.reindex(columns=order)
     table["all reports"] = table.sum(axis=1)
     table.index.name = "step"
     return table

@@ -25,6 +25,7 @@ SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
                        "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC")
 PROBE = "党建品牌创建两化一创魅力"
 RANDOM_STATE = 42
+WORDCLOUD_COLOURS = 64
 
 
 def _cache_dir() -> Path:
@@ -113,8 +114,9 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def word_cloud(frequencies: dict[str, float], path: Path, width: int = 1200, height: int = 700) -> Path:
+def word_cloud(frequencies: dict[str, float], path: Path, width: int = 1000, height: int = 580) -> Path:
     """A word cloud from filtered token counts (never raw text), fixed random_state."""
+    from PIL import Image
     from wordcloud import WordCloud
 
     if not frequencies:
@@ -124,48 +126,63 @@ def word_cloud(frequencies: dict[str, float], path: Path, width: int = 1200, hei
                       colormap="viridis")
     cloud.generate_from_frequencies(frequencies)
     path.parent.mkdir(parents=True, exist_ok=True)
-    cloud.to_file(str(path))
+    # A palette of 64 colours (no dithering) keeps the words crisp and the file a third of full
+    # colour's size: a page embeds up to TOP_GROUPS + 1 clouds.
+    image = cloud.to_image().quantize(colors=WORDCLOUD_COLOURS, method=Image.Quantize.MEDIANCUT,
+                                      dither=Image.Dither.NONE)
+    image.save(path, optimize=True)
     return path
 
 
-def keyness_bars(keyness: pd.DataFrame, path: Path, top_n: int = 10) -> Path:
-    """Top distinctive terms (signed G²) of each organization, one panel each."""
+def keyness_bars(keyness: pd.DataFrame, order: list[str], path: Path, top_n: int = 10) -> Path:
+    """Top distinctive terms (signed G²) of each group in ``order``, one panel each (``keyness`` has a
+    ``group`` column, as ``groups.group_keyness`` gives)."""
     import matplotlib.pyplot as plt
 
+    from .groups import as_float, short
+
     use_project_style()
-    groups = list(keyness.groupby("doc_id", sort=True))
-    cols = min(3, len(groups)) or 1
-    rows = int(np.ceil(len(groups) / cols)) or 1
+    panels = [(group, keyness[keyness["group"] == group]) for group in order]
+    cols = min(3, len(panels)) or 1
+    rows = int(np.ceil(len(panels) / cols)) or 1
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
-    for ax in axes.flat[len(groups):]:
+    for ax in axes.flat[len(panels):]:
         ax.axis("off")
-    for ax, (_, group) in zip(axes.flat, groups):
-        group = group.astype({"g2": float})
-        top = group[group["g2"] > 0].nlargest(top_n, "g2").iloc[::-1]
-        ax.barh(top["token"], top["g2"], color="#b22222")
-        ax.set_title(group["org_label"].iloc[0], fontsize=13)
+    for ax, (group, part) in zip(axes.flat, panels):
+        g2 = as_float(part["g2"])
+        top = part.assign(g2=g2)[g2 > 0].nlargest(top_n, "g2").iloc[::-1]
+        ax.barh(top["token"].astype(str).tolist(), as_float(top["g2"]), color="#b22222")
+        ax.set_title(short(group), fontsize=13)
         ax.set_xlabel("keyness (G², vs. the other reports)")
-    fig.suptitle("Distinctive terms per organization", fontsize=17)
+        if top.empty:
+            ax.text(0.5, 0.5, "no term stands out", ha="center", va="center", transform=ax.transAxes)
+    fig.suptitle("Distinctive terms per group", fontsize=17)
     fig.tight_layout()
     return _save(fig, path)
 
 
-def theme_heatmap(theme_shares: pd.DataFrame, path: Path) -> Path:
-    """Organization × theme: the share of each report's sentences that carry each theme."""
+def theme_heatmap(theme_shares: pd.DataFrame, order: list[str], path: Path) -> Path:
+    """Group × theme: the share of each group's sentences that carry each theme (``groups.group_theme_shares``)."""
     import matplotlib.pyplot as plt
 
+    from .groups import as_float, short
+
     use_project_style()
-    table = theme_shares.pivot_table(index="org_label", columns="theme", values="share", sort=False)
-    fig, ax = plt.subplots(figsize=(1.2 * len(table.columns) + 3, 0.7 * len(table) + 2.5))
-    values = table.to_numpy(dtype=float)
+    themes = list(dict.fromkeys(theme_shares["theme"]))
+    table = (theme_shares.assign(share=as_float(theme_shares["share"]))
+             .pivot_table(index="group", columns="theme", values="share", sort=False)
+             .reindex(index=order, columns=themes))
+    fig, ax = plt.subplots(figsize=(1.2 * len(table.columns) + 3, 0.55 * len(table) + 2.5))
+    values = table.to_numpy(dtype="float64", na_value=np.nan)  # NA: a group with no sentences, left blank
     image = ax.imshow(values, cmap="Reds", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(table.columns)), table.columns, rotation=40, ha="right")
-    ax.set_yticks(range(len(table.index)), table.index)
+    ax.set_yticks(range(len(table.index)), [short(g) for g in table.index])
     for (i, j), value in np.ndenumerate(values):
-        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=10,
-                color="white" if value > 0.55 else "black")
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=10,
+                    color="white" if value > 0.55 else "black")
     ax.set_xlabel("theme (codebook: data/themes.yaml)")
-    ax.set_ylabel("organization")
+    ax.set_ylabel("group")
     ax.set_title("Share of sentences carrying each theme")
     fig.colorbar(image, ax=ax, label="share of sentences")
     return _save(fig, path)
@@ -178,14 +195,17 @@ def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: P
 
     from .textstats import ALL, cooccurrence_graph
 
+    if edges.empty:
+        raise ValueError(f"{path.name}: no pair of terms shares two sentences")
     family = use_project_style()
     graph = cooccurrence_graph(edges, max_edges)
-    counts = frequencies[frequencies["doc_id"] == ALL].set_index("token")["n"].astype(int)
+    overall = frequencies[frequencies["doc_id"] == ALL]
+    counts = dict(zip(overall["token"], overall["n"].to_numpy(dtype="int64")))
     layout = nx.spring_layout(graph, seed=RANDOM_STATE, k=0.9, weight="weight")
     fig, ax = plt.subplots(figsize=(12, 9))
     widths = [0.4 + 0.5 * graph[a][b]["weight"] for a, b in graph.edges]
     nx.draw_networkx_edges(graph, layout, ax=ax, width=widths, edge_color="#999999", alpha=0.6)
-    sizes = [40 + 12 * counts.get(node, 1) for node in graph.nodes]
+    sizes = [40 + 12 * min(int(counts.get(node, 1)), 400) for node in graph.nodes]
     nx.draw_networkx_nodes(graph, layout, ax=ax, node_size=sizes, node_color="#f4a582", edgecolors="#b2182b")
     nx.draw_networkx_labels(graph, layout, ax=ax, font_family=family, font_size=11,
                             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
@@ -195,20 +215,24 @@ def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: P
 
 
 def similarity_heatmap(similarity: pd.DataFrame, order: list[str], path: Path) -> Path:
-    """Cosine similarity of the organizations' TF-IDF vectors, in clustering order."""
+    """Cosine similarity of the groups' TF-IDF vectors (``groups.group_similarity``), in ``order``."""
     import matplotlib.pyplot as plt
 
+    from .groups import short
+
     use_project_style()
-    labels = similarity.drop_duplicates("doc_a").set_index("doc_a")["org_a"]
-    square = similarity.pivot(index="doc_a", columns="doc_b", values="cosine").loc[order, order]
-    fig, ax = plt.subplots(figsize=(8, 6.5))
-    values = square.to_numpy(dtype=float)
+    square = (similarity.assign(cosine=similarity["cosine"].astype("Float64"))
+              .pivot(index="doc_a", columns="doc_b", values="cosine").loc[order, order])
+    size = max(6.5, 0.55 * len(order) + 3)
+    fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    values = square.to_numpy(dtype="float64", na_value=0.0)  # NA: no shared vocabulary, cosine 0
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1)
-    names = [labels[d] for d in order]
+    names = [short(name) for name in order]
     ax.set_xticks(range(len(order)), names, rotation=35, ha="right")
     ax.set_yticks(range(len(order)), names)
     for (i, j), value in np.ndenumerate(values):
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value > 0.6 else "black")
-    ax.set_title("Similarity of the reports (cosine, TF-IDF)")
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=9 if len(order) > 8 else 11,
+                color="white" if value > 0.6 else "black")
+    ax.set_title("Similarity of the groups (cosine, TF-IDF)")
     fig.colorbar(image, ax=ax, label="cosine similarity")
     return _save(fig, path)

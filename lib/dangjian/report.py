@@ -25,10 +25,15 @@ import nbformat
 import numpy as np
 
 from .config import DATA_DIR, FIGURES_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
+from .groups import DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 TEMPLATES_DIR = DATA_DIR / "templates"
 BLANK_STD = 3.0  # an image whose pixels vary less than this is empty
+
+
+class NoReportsError(Exception):
+    """The folder gave no report to build: it is empty, holds no report file, or every file failed."""
 
 
 @dataclass
@@ -39,6 +44,9 @@ class ReportResult:
     pages: list[tuple[str, Path, Path]] = field(default_factory=list)  # (title, full, reader)
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # from the build: reports the catalog does not list
+    group_by: str = DEFAULT_GROUP_BY
+    top_groups: int = DEFAULT_TOP_GROUPS
+    summary: str = ""  # one sentence on the batch and its groups, for the index page
 
 
 def notebooks(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -119,9 +127,11 @@ def write_index(result: ReportResult) -> Path:
 <html lang="en"><head><meta charset="utf-8"><title>Party-building brand reports: comparison</title>
 <style>body{{font-family:sans-serif;max-width:46rem;margin:2rem auto;line-height:1.5}}.alt{{color:#666}}</style>
 </head><body>
-<h1>Party-building brand reports (党建品牌创建): comparison of five organizations</h1>
-<p>Each report is a notebook executed on the tables in <code>{html.escape(str(result.tables))}</code>.
-The first link is the version for readers; “with code” shows every step.</p>
+<h1>Party-building brand reports (党建品牌创建): a comparison by {html.escape(result.group_by)}</h1>
+<p>{html.escape(result.summary.replace("`", ""))}</p>
+<p>Each page is a notebook executed on the tables in <code>{html.escape(str(result.tables))}</code>.
+The first link is the version for readers; “with code” shows every step. Tables longer than the pages
+show are beside them as CSV files in <code>csv/</code>.</p>
 <ol>
 {rows}
 </ol>
@@ -173,23 +183,52 @@ def execute_notebook(notebook: Path, executed: Path, parameters: dict) -> None:
                                **_kernel_options())
 
 
+def _batch_summary(tables: Path, group_by: str, top_groups: int) -> str:
+    """The index page's sentence on the batch, from the built documents table."""
+    import pandas as pd
+
+    from .groups import describe, group_reports
+
+    documents = pd.read_parquet(tables / "documents.parquet", columns=["doc_id", "org_label", "organization", "date",
+                                                                       "n_chars", "n_sentences", "sector", "title"])
+    return describe(group_reports(documents, group_by, top_groups))
+
+
 def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
-               notebook_dir: Path = NOTEBOOKS_DIR) -> ReportResult:
-    """Build, execute, check and export. ``out`` puts tables, figures and reports under one folder."""
+               notebook_dir: Path = NOTEBOOKS_DIR, group_by: str = DEFAULT_GROUP_BY,
+               top_groups: int = DEFAULT_TOP_GROUPS) -> ReportResult:
+    """Build, execute, check and export. ``out`` puts tables, figures and reports under one folder.
+
+    ``group_by`` and ``top_groups`` become every notebook's GROUP_BY and TOP_GROUPS. Raises
+    NoReportsError (naming the folder and each failed file) when the build gives no report.
+    """
+    import pandas as pd
     import papermill
 
     from .build import build
+    from .groups import group_values
 
     if out is None:
         tables, figures, reports = PROCESSED_DIR, FIGURES_DIR, REPORTS_DIR
     else:
         tables, figures, reports = Path(out) / "tables", Path(out) / "figures", Path(out) / "reports"
-    result = ReportResult(tables.resolve(), figures.resolve(), reports.resolve())
+    result = ReportResult(tables.resolve(), figures.resolve(), reports.resolve(), group_by=group_by,
+                          top_groups=top_groups)
+    if top_groups < 1:
+        raise ValueError(f"top_groups must be at least 1, not {top_groups}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         built = build(seeds, tables, workers=workers)
     result.warnings = [str(w.message) for w in caught]
     result.failures += [f"{file}: {reason}" for file, reason in built.failures]
+    if not built.rows.get("documents"):
+        from .config import REPORT_SUFFIXES
+
+        what = (f"every file failed: {'; '.join(result.failures)}" if result.failures else
+                f"it holds no report file ({', '.join('*' + s for s in REPORT_SUFFIXES)})")
+        raise NoReportsError(f"{seeds}: no report to compare, because {what}")
+    group_values(pd.read_parquet(result.tables / "documents.parquet"), group_by)  # an unknown grouping fails here, once
+    result.summary = _batch_summary(result.tables, group_by, top_groups)
     figures.mkdir(parents=True, exist_ok=True)
     executed_dir = reports / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
@@ -198,7 +237,9 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
             executed = executed_dir / notebook.name
             raised = False
             try:
-                execute_notebook(notebook, executed, {"TABLES": str(result.tables), "FIGURES": str(result.figures)})
+                execute_notebook(notebook, executed, {"TABLES": str(result.tables), "FIGURES": str(result.figures),
+                                                      "REPORTS": str(result.reports), "GROUP_BY": group_by,
+                                                      "TOP_GROUPS": top_groups})
             except papermill.PapermillExecutionError as exc:
                 raised = True
                 result.failures.append(f"{notebook.name} cell {exc.exec_count}: {exc.ename}: {exc.evalue}")

@@ -2,8 +2,8 @@
 co-occurrence, similarity and keywords in context. Each function takes tidy
 tables and returns a tidy DataFrame; the corpus text is never changed.
 
-Organizations are the reports (one report per organization here); the label
-shown is the catalog's ``org_label``, or the doc_id when the catalog has none.
+The tables here are per report. Each report's ``org_label`` column holds its organization
+label (``organization_label``); comparisons of groups of reports are in ``dangjian.groups``.
 """
 from __future__ import annotations
 
@@ -25,9 +25,22 @@ ALL = "all"  # the doc_id of corpus-wide rows
 NO_THEME = "(no theme)"
 
 
+def organization_label(catalog_label, organization, doc_id: str) -> str:
+    """The name a report's organization is shown by: the catalog's ``org_label`` where the catalog
+    lists the report, else the organization read from the report, else the file stem (doc_id)."""
+    for value in (catalog_label, organization):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return doc_id
+
+
 def org_labels(documents: pd.DataFrame) -> dict[str, str]:
-    labels = documents.set_index("doc_id")["org_label"].fillna("")
-    return {doc: (label or doc) for doc, label in labels.items()}
+    """doc_id → ``organization_label`` of every report."""
+    docs = documents.set_index("doc_id")
+    catalog = docs["org_label"] if "org_label" in docs else pd.Series("", index=docs.index)
+    read = docs["organization"] if "organization" in docs else pd.Series("", index=docs.index)
+    return {doc: organization_label(c, o, doc)
+            for doc, c, o in zip(docs.index, catalog.astype(object), read.astype(object))}
 
 
 KEYNESS_COLUMNS = ["doc_id", "org_label", "token", "n_target", "n_reference", "g2", "p", "log_ratio", "rank"]
