@@ -7,7 +7,7 @@ SEEDS  ?= seeds
 OUT    ?= data/processed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report build figures lab test clean readme-counts readme-scores bench
+.PHONY: help setup report build figures lab test clean readme-counts readme-scores bench bench-report
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -29,15 +29,21 @@ build: $(STAMP) ## Build the tables only, into data/processed/
 figures: $(STAMP) ## Draw the charts and word clouds from the built tables into figures/
 	$(BIN)/dangjian figures $(OUT) --out figures
 
-lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's environment as the kernel
-	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+# Jupyter refuses to run as root unless told; containers often run as root, so say it there only.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+LAB_FLAGS ?=
+
+lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's environment as the kernel (any user, root too)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_FLAGS)
 
 test: $(STAMP) ## Run every test
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) ## Measure the build's speed and memory on 10, 50 and 100 MB of replicated seeds (prints figures)
 	$(BIN)/python benchmarks/bench_build.py
+
+bench-report: $(STAMP) ## Time the main job on the seeds and on 300 and 1,000 synthetic reports (prints ratios, page sizes)
+	$(BIN)/python benchmarks/bench_report.py
 
 readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in README.md
 	$(BIN)/dangjian counts $(SEEDS) --readme README.md

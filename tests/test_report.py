@@ -10,7 +10,10 @@ import pytest
 
 from dangjian.report import check_html, notebooks, run_report
 
-from conftest import SEED_FILES, SEEDS
+from conftest import SEED_FILES, SEEDS, write_report
+
+DEV_REPORTS = SEEDS.parent.parent / "shared" / "dev-reports"
+PAGE_LIMIT = 5_000_000
 
 HOSTILE = """当前位置: 首页 -> 党建 -> 正文
 <script>alert('title')</script>某公司党建品牌创建纪实
@@ -33,6 +36,33 @@ def hostile_report(tmp_path_factory):
         shutil.copy(path, folder / path.name)
     (folder / "009_hostile.txt").write_text(HOSTILE, encoding="utf-8")
     return run_report(folder, tmp_path_factory.mktemp("hostile_out"))
+
+
+@pytest.fixture(scope="session")
+def batch_report(tmp_path_factory):
+    """The seeds (with their catalog) plus the development corpus: 37 reports, 32 of them with no catalog row."""
+    if not DEV_REPORTS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{DEV_REPORTS} is missing in CI")
+        pytest.skip(f"no {DEV_REPORTS} beside the project")
+    folder = tmp_path_factory.mktemp("batch")
+    for path in [*SEED_FILES, SEEDS / "catalog.csv", *sorted(DEV_REPORTS.glob("*.txt"))]:
+        shutil.copy(path, folder / path.name)
+    return run_report(folder, tmp_path_factory.mktemp("batch_out"))
+
+
+@pytest.fixture(scope="session")
+def bare_report(tmp_path_factory):
+    """One report alone, with no title, date, organization, metric, brand or formula."""
+    folder = tmp_path_factory.mktemp("bare")
+    write_report(folder, "note.txt", "今天大家一起学习了文件。\n学习以后大家交流了体会，气氛很好。\n")
+    return run_report(folder, tmp_path_factory.mktemp("bare_out"))
+
+
+def _markdown(result, notebook: str) -> str:
+    executed = nbformat.read(result.reports / "notebooks" / notebook, as_version=4)
+    return "\n".join(o["data"]["text/markdown"] for c in executed.cells for o in c.get("outputs", [])
+                     if "text/markdown" in o.get("data", {}))
 
 
 def test_notebooks_are_numbered_and_committed_without_outputs():
@@ -99,11 +129,80 @@ def test_check_html_finds_live_markup(tmp_path):
     assert "script" in problems and "event-handler" in problems and "javascript" in problems
 
 
+def test_a_batch_of_37_reports_is_compared_by_organization(batch_report):
+    assert batch_report.failures == []
+    summary = _markdown(batch_report, "01_corpus.ipynb")
+    assert "**37 reports**" in summary
+    assert "The 37 reports are compared in" in summary and "pooled as “other”" in summary
+    for _, full, reader in batch_report.pages:
+        for page in (full, reader):
+            assert page.stat().st_size < PAGE_LIMIT, f"{page.name}: {page.stat().st_size:,} bytes"
+            assert "five organizations" not in page.read_text(encoding="utf-8")
+    clouds = sorted(p.name for p in batch_report.figures.glob("wordcloud_*.png"))
+    assert clouds == sorted(["wordcloud_all.png"] + [f"wordcloud_{i:02d}.png" for i in range(1, 13)])  # batch + top 12
+    comparison = (batch_report.reports / "05_comparison.reader.html").read_text(encoding="utf-8")
+    assert re.search(r"<th class=\"[a-z]+\">approach</th>", comparison)  # 13 groups: groups as rows, dimensions as columns
+    assert "csv/05_comparison-evidence.csv" in comparison
+    assert (batch_report.reports / "csv" / "05_comparison-evidence.csv").exists()
+    labels = _markdown(batch_report, "02_brand_approaches.ipynb")
+    assert "energy-01" not in labels  # organizations read from the reports, not file stems
+
+
+def test_one_report_with_nothing_to_extract_still_gets_every_page(bare_report):
+    assert bare_report.failures == []
+    corpus = _markdown(bare_report, "01_corpus.ipynb")
+    assert "one report" in corpus and "No title could be read for note" in corpus
+    assert "The reports give **0 metrics**" in _markdown(bare_report, "04_metrics.ipynb")
+    assert "No keyness: one group only" in _markdown(bare_report, "03_themes.ipynb")
+
+
+def test_two_reports_grouped_by_sector(tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for path in (*SEED_FILES[:2], SEEDS / "catalog.csv"):
+        shutil.copy(path, folder / path.name)
+    result = run_report(folder, tmp_path / "out", group_by="sector")
+    assert result.failures == [] and "by sector" in result.summary
+    assert "electric power" in _markdown(result, "05_comparison.ipynb")
+
+
+@pytest.mark.parametrize("files", [{}, {"empty.txt": b"", "broken.txt": b"\xff\xfe\x00\xd8x"}],
+                         ids=["empty folder", "only bad files"])
+def test_report_without_any_good_report_says_why_without_a_traceback(tmp_path, files):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    done = subprocess.run([sys.executable, "-m", "dangjian.cli", "report", str(folder), "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr and f"{folder}: no report to compare" in done.stderr
+    for name in files:
+        assert name in done.stderr
+
+
+def test_an_unknown_grouping_is_refused_before_any_work(tmp_path, capsys):
+    from dangjian.cli import main
+
+    assert main(["report", str(SEEDS), "--out", str(tmp_path), "--group-by", "colour"]) == 2
+    error = capsys.readouterr().err
+    assert "cannot group by 'colour'" in error and "organization" in error
+    assert not (tmp_path / "tables").exists()
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def test_reports_in_a_real_browser(report):
+NARROWEST_TEXT_CELL_PX = 40  # a cell of text narrower than this shows two or three characters per line
+
+
+def _browse(result, expected_images: int) -> None:
+    """Open every page at 1200 px in Chromium: no console error, failed request or dialog, every image
+    loads, and no table squeezes a text cell below NARROWEST_TEXT_CELL_PX."""
     browser = _chromium()
     if browser is None:
         if os.environ.get("CI"):
@@ -111,15 +210,15 @@ def test_reports_in_a_real_browser(report):
         pytest.skip("no chromium on this machine (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
 
-    shots = report.reports / "screenshots"
+    shots = result.reports / "screenshots"
     shots.mkdir(exist_ok=True)
-    pages = [report.reports / "index.html"] + [p for _, full, reader in report.pages for p in (reader, full)]
+    pages = [result.reports / "index.html"] + [p for _, full, reader in result.pages for p in (reader, full)]
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=browser,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = chromium.new_page(viewport={"width": 1280, "height": 1000})
+        page = chromium.new_page(viewport={"width": 1200, "height": 1000})
         problems: list[str] = []
         page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -131,11 +230,25 @@ def test_reports_in_a_real_browser(report):
             images = page.evaluate("Array.from(document.images).map(i => [i.complete && i.naturalWidth > 0, i.alt])")
             assert all(ok for ok, _ in images), f"{path.name}: an image did not load"
             if "themes" in path.name:
-                assert len(images) >= 9, f"{path.name}: expected the charts and word clouds"
+                assert len(images) >= expected_images, f"{path.name}: expected the charts and word clouds"
+            narrow = page.evaluate("""Array.from(document.querySelectorAll('td'))
+                .filter(cell => cell.innerText.trim().length > 6)
+                .map(cell => [cell.getBoundingClientRect().width, cell.innerText.slice(0, 30)])
+                .filter(([width]) => width < %d)""" % NARROWEST_TEXT_CELL_PX)
+            assert narrow == [], f"{path.name}: squeezed cells {narrow[:3]}"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1200, f"{path.name} runs off the page"
             page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=False)
         chromium.close()
     assert problems == []
     assert len(list(shots.glob("*.png"))) == len(pages)
+
+
+def test_reports_in_a_real_browser(report):
+    _browse(report, expected_images=9)
+
+
+def test_a_batch_of_37_reports_in_a_real_browser(batch_report):
+    _browse(batch_report, expected_images=16)  # 13 word clouds (batch + top 12) and the charts
 
 
 def test_kernels_draw_off_screen_without_changing_the_callers_environment(monkeypatch):

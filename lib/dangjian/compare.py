@@ -198,4 +198,7 @@ def matrix_view(matrix: pd.DataFrame, grouping: Grouping, groups_as_rows_above: 
     wide = matrix.pivot(index="group", columns="dimension", values="value").reindex(
         index=grouping.shown_order, columns=DIMENSIONS)
     wide.index.name, wide.columns.name = "group", None
-    return wide.T if len(wide) <= groups_as_rows_above else wide
+    if len(wide) <= groups_as_rows_above:
+        wide = wide.T
+        wide.index.name, wide.columns.name = "dimension", None
+    return wide

@@ -238,8 +238,11 @@ def describe(grouping: Grouping) -> str:
     table = grouping.table
     n_reports, by = len(table), grouping.by
     basis = GROUPINGS.get(by, f"the documents column `{by}`")
-    text = (f"The {n_reports:,} report{'s' if n_reports != 1 else ''} are compared in "
-            f"{grouping.n_groups:,} group{'s' if grouping.n_groups != 1 else ''} by {by} ({basis}).")
+    if n_reports == 1:
+        text = f"The batch holds one report, shown as one group by {by} ({basis})."
+    else:
+        text = (f"The {n_reports:,} reports are compared in {grouping.n_groups:,} "
+                f"group{'s' if grouping.n_groups != 1 else ''} by {by} ({basis}).")
     if OTHER in grouping.shown_order:
         pooled = table[table["shown"] == OTHER]
         text += (f" The {len(grouping.shown_order) - 1} largest groups (most reports, then most text) are shown by "

@@ -194,6 +194,18 @@ def _batch_summary(tables: Path, group_by: str, top_groups: int) -> str:
     return describe(group_reports(documents, group_by, top_groups))
 
 
+def check_grouping(group_by: str, top_groups: int) -> None:
+    """Refuse a grouping the notebooks could not use, before any work is done."""
+    from .corpus import COLUMNS
+    from .groups import GROUPINGS
+
+    if group_by not in GROUPINGS and (group_by not in COLUMNS["documents"] or group_by == "text"):
+        raise ValueError(f"cannot group by {group_by!r}: choose {', '.join(GROUPINGS)}, "
+                         f"or a documents column ({', '.join(c for c in COLUMNS['documents'] if c != 'text')})")
+    if top_groups < 1:
+        raise ValueError(f"top groups must be at least 1, not {top_groups}")
+
+
 def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
                notebook_dir: Path = NOTEBOOKS_DIR, group_by: str = DEFAULT_GROUP_BY,
                top_groups: int = DEFAULT_TOP_GROUPS) -> ReportResult:
@@ -202,11 +214,9 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
     ``group_by`` and ``top_groups`` become every notebook's GROUP_BY and TOP_GROUPS. Raises
     NoReportsError (naming the folder and each failed file) when the build gives no report.
     """
-    import pandas as pd
     import papermill
 
     from .build import build
-    from .groups import group_values
 
     if out is None:
         tables, figures, reports = PROCESSED_DIR, FIGURES_DIR, REPORTS_DIR
@@ -214,8 +224,7 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
         tables, figures, reports = Path(out) / "tables", Path(out) / "figures", Path(out) / "reports"
     result = ReportResult(tables.resolve(), figures.resolve(), reports.resolve(), group_by=group_by,
                           top_groups=top_groups)
-    if top_groups < 1:
-        raise ValueError(f"top_groups must be at least 1, not {top_groups}")
+    check_grouping(group_by, top_groups)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         built = build(seeds, tables, workers=workers)
@@ -227,7 +236,6 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
         what = (f"every file failed: {'; '.join(result.failures)}" if result.failures else
                 f"it holds no report file ({', '.join('*' + s for s in REPORT_SUFFIXES)})")
         raise NoReportsError(f"{seeds}: no report to compare, because {what}")
-    group_values(pd.read_parquet(result.tables / "documents.parquet"), group_by)  # an unknown grouping fails here, once
     result.summary = _batch_summary(result.tables, group_by, top_groups)
     figures.mkdir(parents=True, exist_ok=True)
     executed_dir = reports / "notebooks"

@@ -1,0 +1,111 @@
+"""The main job (``dangjian report``) on the five seeds and on synthetic batches of 300 and
+1,000 reports, in one run: time as a ratio to the seeds' time, page sizes, peak memory.
+Prints figures, and exits 1 if a run fails or a page reaches 5 MB (a benchmark, not a timed test).
+
+    .venv/bin/python benchmarks/bench_report.py              # seeds, 300 and 1,000 reports (make bench-report)
+    .venv/bin/python benchmarks/bench_report.py --sizes 300  # other sizes
+
+A synthetic batch copies the seeds round-robin (300 reports are about 1.8 MB) and lists every
+copy in a catalog whose ``org_label`` puts two to three reports in each of many organizations
+(``--per-group``), so that the batch has far more groups than the pages show by name and the
+pooling into "other" is exercised as on a real new batch. Each job runs in a fresh process;
+``main_peak_mb`` is that process's peak resident memory and ``kernel_peak_mb`` the largest
+notebook kernel's.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+PAGE_LIMIT_MB = 5.0
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from dangjian.report import run_report
+start = time.perf_counter()
+result = run_report(Path(sys.argv[1]), Path(sys.argv[2]))
+seconds = time.perf_counter() - start
+pages = sorted(result.reports.glob("*.html"))
+print(json.dumps({"seconds": seconds, "failures": result.failures,
+                  "largest_page": max(pages, key=lambda p: p.stat().st_size).name,
+                  "largest_page_mb": max(p.stat().st_size for p in pages) / 1e6,
+                  "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "kernel_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def make_batch(folder: Path, n_reports: int, per_group: int) -> int:
+    """``n_reports`` copies of the seeds with a catalog grouping them ``per_group`` to an organization."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    written = 0
+    with open(folder / "catalog.csv", "w", newline="", encoding="utf-8") as handle:
+        columns = ["file", "org_label", "org_label_source", "org_name", "org_name_source", "parent_group",
+                   "parent_group_source", "sector", "sector_source", "site", "site_source", "notes"]
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        for i in range(n_reports):
+            seed = seeds[i % len(seeds)]
+            name = f"{i:05d}_{seed.name}"
+            (folder / name).write_bytes(seed.read_bytes())
+            written += seed.stat().st_size
+            # group sizes vary (per_group, per_group + 1, …) so that the ranking by reports means something
+            group = i // (per_group + (i % 3 == 0))
+            writer.writerow({"file": name, "org_label": f"单位{group:04d}", "org_label_source": "synthetic",
+                             "sector": ["electric power", "construction", "mining"][i % 3],
+                             "sector_source": "synthetic", "notes": f"copy of {seed.name}"} |
+                            {c: "" for c in columns if c not in {"file", "org_label", "org_label_source", "sector",
+                                                                 "sector_source", "notes"}})
+    return written
+
+
+def run(folder: Path, out: Path) -> dict:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", CHILD, str(folder), str(out)], capture_output=True, text=True,
+                          env={**os.environ, "CI": "true"})
+    if done.returncode:
+        raise SystemExit(f"the report on {folder} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_seconds"] = time.perf_counter() - start
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000], help="reports per synthetic batch")
+    parser.add_argument("--per-group", type=int, default=2, help="reports per synthetic organization")
+    args = parser.parse_args()
+    rows, bad = [], 0
+    with tempfile.TemporaryDirectory(prefix="dangjian-bench-report-") as tmp:
+        base = run(SEEDS, Path(tmp) / "seeds")
+        rows.append(("seeds (5)", sum(p.stat().st_size for p in SEEDS.glob("*.txt")), base))
+        for size in args.sizes:
+            folder = Path(tmp) / f"batch{size}"
+            folder.mkdir()
+            n_bytes = make_batch(folder, size, args.per_group)
+            rows.append((f"{size} reports", n_bytes, run(folder, Path(tmp) / f"out{size}")))
+    print(f"{'batch':<14} {'input MB':>8} {'seconds':>8} {'× seeds':>8} {'largest page':>28} {'MB':>6} "
+          f"{'main MB':>8} {'kernel MB':>9}  problems")
+    for name, n_bytes, r in rows:
+        problems = len(r["failures"]) + (r["largest_page_mb"] >= PAGE_LIMIT_MB)
+        bad += problems
+        print(f"{name:<14} {n_bytes / 1e6:>8.2f} {r['seconds']:>8.1f} {r['seconds'] / base['seconds']:>8.2f} "
+              f"{r['largest_page']:>28} {r['largest_page_mb']:>6.2f} {r['main_peak_mb']:>8.0f} "
+              f"{r['kernel_peak_mb']:>9.0f}  {problems}")
+        for failure in r["failures"]:
+            print(f"    {failure}")
+    print(f"\nTargets: 300 reports at most 3.0 × the seeds' time; every page under {PAGE_LIMIT_MB:.0f} MB.")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
