@@ -83,6 +83,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000], help="reports per synthetic batch")
     parser.add_argument("--per-group", type=int, default=2, help="reports per synthetic organization")
+    parser.add_argument("--readme", help="also rewrite the bench-report block of this README with the table")
     args = parser.parse_args()
     rows, bad = [], 0
     with tempfile.TemporaryDirectory(prefix="dangjian-bench-report-") as tmp:
@@ -104,6 +105,17 @@ def main() -> int:
         for failure in r["failures"]:
             print(f"    {failure}")
     print(f"\nTargets: 300 reports at most 3.0 × the seeds' time; every page under {PAGE_LIMIT_MB:.0f} MB.")
+    if args.readme and not bad:
+        from dangjian.cli import replace_block
+
+        lines = ["| batch | input | time, × the seeds' | largest page | main process peak | largest kernel peak |",
+                 "|---|---|---|---|---|---|"]
+        lines += [f"| {name} | {n_bytes / 1e6:.2f} MB | {r['seconds'] / base['seconds']:.2f} | "
+                  f"{r['largest_page_mb']:.2f} MB | {r['main_peak_mb'] / 1024:.2f} GB | {r['kernel_peak_mb'] / 1024:.2f} GB |"
+                  for name, n_bytes, r in rows]
+        lines.append(f"\n(The seeds took {base['seconds']:.0f} s in this run.)")
+        replace_block(Path(args.readme), "bench-report", "\n".join(lines))
+        print(f"updated the bench-report block of {args.readme}")
     return 1 if bad else 0
 
 

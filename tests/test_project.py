@@ -83,3 +83,17 @@ def test_seeds_are_the_shared_originals():
         pytest.skip("shared/seeds is not beside this clone")
     for original in shared.glob("*.txt"):
         assert (PROJECT_ROOT / "seeds" / original.name).read_bytes() == original.read_bytes()
+
+
+def test_readme_benchmark_of_the_main_job_is_generated_and_meets_its_targets():
+    """The block is written by `make bench-report` (too slow to rerun here): it must be the script's
+    table, unedited in shape, and the figures it recorded must meet the issue's targets."""
+    import re
+
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- bench-report:start -->")[1].split("<!-- bench-report:end -->")[0]
+    rows = re.findall(r"^\| (seeds \(5\)|\d+ reports) \| ([\d.]+) MB \| ([\d.]+) \| ([\d.]+) MB \|", block, re.M)
+    assert [name for name, *_ in rows] == ["seeds (5)", "300 reports", "1000 reports"]
+    ratios = {name: float(ratio) for name, _, ratio, _ in rows}
+    assert ratios["seeds (5)"] == 1.0 and ratios["300 reports"] <= 3.0
+    assert all(float(page) < 5.0 for *_, page in rows)
