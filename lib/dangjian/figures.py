@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from . import plots, textstats
 from .groups import (DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS, Grouping, group_keyness, group_reports, group_similarity,
                      group_theme_shares, group_word_frequencies)
@@ -19,10 +21,13 @@ WORDCLOUD_PATTERN = "wordcloud_*.png"
 @dataclass
 class Figures:
     """The drawn figures: ``charts`` by name (keyness, theme_heatmap, cooccurrence, similarity) and
-    ``wordclouds`` by group (``textstats.ALL`` for the whole batch); ``skipped`` says why a chart is absent."""
+    ``wordclouds`` by group (``textstats.ALL`` for the whole batch); ``skipped`` says why a chart is absent.
+    ``data`` holds the per-group table each group chart was drawn from (keyness, theme_shares,
+    similarity), so that a notebook quotes the numbers of the chart without computing them again."""
 
     grouping: Grouping
     charts: dict[str, Path] = field(default_factory=dict)
+    data: dict[str, pd.DataFrame] = field(default_factory=dict)
     wordclouds: dict[str, Path] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -48,16 +53,17 @@ def make_figures(corpus, out_dir: Path, grouping: Grouping | None = None) -> Fig
     for stale in set(out_dir.glob(WORDCLOUD_PATTERN)) - set(drawn.wordclouds.values()):
         stale.unlink()
     if len(order) >= 2:
-        drawn.charts["keyness"] = plots.keyness_bars(group_keyness(frequencies, grouping), order,
-                                                     out_dir / "keyness.png")
-        similarity = group_similarity(frequencies, grouping)
+        drawn.data["keyness"] = group_keyness(frequencies, grouping)
+        drawn.charts["keyness"] = plots.keyness_bars(drawn.data["keyness"], order, out_dir / "keyness.png")
+        drawn.data["similarity"] = similarity = group_similarity(frequencies, grouping)
         drawn.charts["similarity"] = plots.similarity_heatmap(similarity, textstats.cluster_order(similarity),
                                                               out_dir / "similarity.png")
     else:
         reason = "one group only: nothing to compare it with"
         drawn.skipped.update(keyness=reason, similarity=reason)
+    drawn.data["theme_shares"] = group_theme_shares(corpus.theme_shares, grouping)
     if len(corpus.theme_shares):
-        drawn.charts["theme_heatmap"] = plots.theme_heatmap(group_theme_shares(corpus.theme_shares, grouping), order,
+        drawn.charts["theme_heatmap"] = plots.theme_heatmap(drawn.data["theme_shares"], order,
                                                             out_dir / "theme_heatmap.png")
     if len(corpus.cooccurrence):
         drawn.charts["cooccurrence"] = plots.cooccurrence_network(corpus.cooccurrence, frequencies,
