@@ -44,7 +44,8 @@ def test_several_reports_of_one_organization_form_one_group_ranked_by_reports_th
     assert summary.loc[groups.OTHER, "n_reports"] == 3 and summary.loc[groups.OTHER, "n_groups"] == 3
     assert "pooled as “other”" in groups.describe(grouping)
     # one group beyond the top would fill the "other" slot alone: it is shown by name instead
-    assert groups.group_reports(_documents(rows[:4]), top=2).shown_order == ["甲", "乙", "丙"]
+    one_over = groups.group_reports(_documents(rows[:4]), top=2)
+    assert one_over.shown_order == ["甲", "乙", "丙"] and one_over.n_pooled == 0
 
 
 def test_report_labels_are_unique_even_when_organizations_repeat():
@@ -123,3 +124,11 @@ def test_long_tables_are_cut_and_linked_as_csv_and_markup_stays_text(tmp_path):
     assert (tmp_path / "csv" / "07_x-long_table.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     short = table_html(frame.head(3))
     assert short.count("<tr>") == 4 and 'class="text"' in short and 'class="number"' in short
+
+
+def test_the_index_page_can_group_by_any_documents_column(tmp_path):
+    from dangjian.build import build
+    from dangjian.report import _batch_summary
+
+    build(SEED_FILES[0].parent, tmp_path)
+    assert "in 2 groups by script" in _batch_summary(tmp_path, "script", 12)  # simplified and traditional

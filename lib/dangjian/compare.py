@@ -55,7 +55,7 @@ def process_stages(corpus, grouping: Grouping | None = None, cues: dict | None =
             rows.append((group, stage, len(part), part["doc_id"].nunique(), part.iloc[0]["sent_id"],
                          part.iloc[0]["text"]))
     table = pd.DataFrame(rows, columns=["group", "stage", "n_sentences", "n_reports", "sent_id", "evidence"])
-    return _in_order(table, grouping, "stage", list(cues["stages"]))
+    return grouping.in_order(table, "stage", list(cues["stages"]))
 
 
 def creation_direction(corpus, grouping: Grouping | None = None, cues: dict | None = None) -> pd.DataFrame:
@@ -102,7 +102,7 @@ def owning_levels(brands: pd.DataFrame, grouping: Grouping) -> pd.DataFrame:
                           "level": [owning_level(u if isinstance(u, str) else "", cues) for u in units]})
     counts = table.groupby(["group", "level"]).size().rename("n").reset_index()
     counts = counts.sort_values(["n", "level"], ascending=[False, True])
-    return _in_order(counts, grouping)
+    return grouping.in_order(counts)
 
 
 def naming(brands: pd.DataFrame, grouping: Grouping) -> pd.DataFrame:
@@ -119,19 +119,7 @@ def naming(brands: pd.DataFrame, grouping: Grouping) -> pd.DataFrame:
                   with_punctuation=("punctuation", "sum"),
                   examples=("name", lambda s: "、".join(list(dict.fromkeys(s.astype(str)))[:4])))
              .reset_index())
-    return _in_order(table, grouping)
-
-
-def _in_order(table: pd.DataFrame, grouping: Grouping, column: str | None = None,
-              values: list | None = None) -> pd.DataFrame:
-    """Rows by the grouping's shown order (then by ``column`` in the order of ``values``), stable otherwise."""
-    order = {g: i for i, g in enumerate(grouping.shown_order)}
-    keys = [table["group"].map(order)]
-    if column:
-        rank = {v: i for i, v in enumerate(values)}
-        keys.append(table[column].map(rank))
-    position = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)}, index=table.index)
-    return table.loc[position.sort_values(list(position.columns), kind="stable").index].reset_index(drop=True)
+    return grouping.in_order(table)
 
 
 def comparison_matrix(corpus, grouping: Grouping | None = None) -> pd.DataFrame:
@@ -189,7 +177,7 @@ def comparison_matrix(corpus, grouping: Grouping | None = None) -> pd.DataFrame:
     missing = [(group, dimension, NONE_FOUND, "", "") for group in grouping.shown_order for dimension in DIMENSIONS
                if (group, dimension) not in found]  # every group has every dimension
     table = pd.concat([table, pd.DataFrame(missing, columns=EVIDENCE_COLUMNS)], ignore_index=True)
-    return _in_order(table, grouping, "dimension", DIMENSIONS)
+    return grouping.in_order(table, "dimension", DIMENSIONS)
 
 
 def matrix_view(matrix: pd.DataFrame, grouping: Grouping, groups_as_rows_above: int = 6) -> pd.DataFrame:

@@ -40,11 +40,16 @@ def _column_class(values: pd.Series) -> str:
     return "text" if (longest or 0) > LONG_TEXT_CHARS else "short"
 
 
+def _with_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a meaningful index (named, or not a plain row number) as its first columns."""
+    if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
+        return frame
+    return frame.reset_index()
+
+
 def table_html(frame: pd.DataFrame, max_rows: int = MAX_STATIC_ROWS) -> str:
     """The first ``max_rows`` rows of ``frame`` as an escaped, wrapping HTML table (a named index is shown)."""
-    if not isinstance(frame.index, pd.RangeIndex) or frame.index.name is not None:
-        frame = frame.reset_index()
-    head = frame.head(max_rows)
+    head = _with_index(frame).head(max_rows)
     columns = [str(c) for c in head.columns]
     classes = [f' class="{_column_class(head[c])}"' for c in head.columns]
     header = "".join(f"<th{cls}>{html.escape(name)}</th>" for name, cls in zip(columns, classes))
@@ -71,7 +76,6 @@ class Tables:
         self.stem = stem
         self.link_prefix = link_prefix
         self.max_rows = max_rows
-        self.written: list[Path] = []
 
     def show(self, frame: pd.DataFrame, name: str, caption: str = ""):
         """An HTML display object: the table (cut to ``max_rows``) and, when cut, a link to the whole of it."""
@@ -81,9 +85,7 @@ class Tables:
         if len(frame) > self.max_rows:
             file = f"{self.stem}-{_file_name(name)}.csv"
             self.folder.mkdir(parents=True, exist_ok=True)
-            full = frame if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None else frame.reset_index()
-            full.to_csv(self.folder / file, index=False, encoding="utf-8-sig")
-            self.written.append(self.folder / file)
+            _with_index(frame).to_csv(self.folder / file, index=False, encoding="utf-8-sig")
             link = html.escape(f"{self.link_prefix}/{file}", quote=True)
             note += (f"<p class=\"dangjian-caption\">The first {self.max_rows} of {len(frame):,} rows. "
                      f"The whole table: <a href=\"{link}\">{html.escape(file)}</a> (CSV, UTF-8, opens in Excel).</p>")

@@ -48,8 +48,20 @@ def report_labels(documents: pd.DataFrame) -> pd.Series:
     return labels
 
 
+def check_grouping(by: str, top: int, columns) -> None:
+    """Refuse a grouping that ``group_reports`` could not make from documents with ``columns``
+    (the report job calls this with the documented columns, before it builds anything)."""
+    usable = [c for c in columns if c not in ("doc_id", "text")]
+    if by not in GROUPINGS and by not in usable:
+        raise ValueError(f"cannot group by {by!r}: choose {', '.join(GROUPINGS)}, "
+                         f"or a documents column ({', '.join(usable)})")
+    if top < 1:
+        raise ValueError(f"top groups must be at least 1, not {top}")
+
+
 def group_values(documents: pd.DataFrame, by: str = DEFAULT_GROUP_BY) -> pd.Series:
     """doc_id → the group of each report under the grouping ``by`` (a name in GROUPINGS or any documents column)."""
+    check_grouping(by, 1, documents.columns)
     docs = documents.set_index("doc_id")
     if by == "organization":
         values = pd.Series(textstats.org_labels(documents), dtype=object)
@@ -57,11 +69,8 @@ def group_values(documents: pd.DataFrame, by: str = DEFAULT_GROUP_BY) -> pd.Seri
         values = report_labels(documents)
     elif by == "year":
         values = docs["date"].astype(object).fillna("").str[:4]
-    elif by in docs.columns and by != "text":
-        values = docs[by].astype(object).where(docs[by].notna(), "").astype(str)
     else:
-        choices = ", ".join([*GROUPINGS, "or a documents column"])
-        raise ValueError(f"cannot group by {by!r}: choose {choices}")
+        values = docs[by].astype(object).where(docs[by].notna(), "").astype(str)
     values = values.reindex(docs.index).fillna("").astype(str).str.strip()
     return values.where(values != "", MISSING)
 
@@ -89,7 +98,16 @@ class Grouping:
     @property
     def n_pooled(self) -> int:
         """How many groups are pooled into OTHER."""
-        return max(self.n_groups - self.top, 0)
+        return self.table.loc[self.table["shown"] == OTHER, "group"].nunique()
+
+    def in_order(self, frame: pd.DataFrame, column: str | None = None, values: list | None = None) -> pd.DataFrame:
+        """``frame``'s rows by its ``group`` column in shown order, then by ``column`` in the order of
+        ``values``; a stable sort, so rows keep their own order otherwise."""
+        keys = pd.DataFrame({"group": frame["group"].map({g: i for i, g in enumerate(self.shown_order)})},
+                            index=frame.index)
+        if column:
+            keys[column] = frame[column].map({v: i for i, v in enumerate(values)})
+        return frame.loc[keys.sort_values(list(keys.columns), kind="stable").index].reset_index(drop=True)
 
     def of(self) -> dict[str, str]:
         """doc_id → the group it is shown under."""
@@ -109,8 +127,7 @@ class Grouping:
                 frame = frame.drop(columns=column)
         frame.insert(0, "label", frame["doc_id"].map(label))
         frame.insert(0, "group", frame["doc_id"].map(of))
-        position = frame["group"].map({g: i for i, g in enumerate(self.shown_order)})
-        return frame.loc[position.sort_values(kind="stable").index].reset_index(drop=True)
+        return self.in_order(frame)
 
     def summary(self, documents: pd.DataFrame) -> pd.DataFrame:
         """One row per shown group: reports, characters, sentences, and the groups it pools."""
@@ -121,16 +138,13 @@ class Grouping:
         for shown, part in table.groupby("shown", sort=False):
             rows.append({"group": shown, "n_reports": len(part), "n_groups": part["group"].nunique(),
                          "n_chars": int(part["n_chars"].sum()), "n_sentences": int(part["n_sentences"].sum())})
-        summary = pd.DataFrame(rows, columns=["group", "n_reports", "n_groups", "n_chars", "n_sentences"])
-        order = {g: i for i, g in enumerate(self.shown_order)}
-        return summary.sort_values("group", key=lambda s: s.map(order)).reset_index(drop=True)
+        return self.in_order(pd.DataFrame(rows, columns=["group", "n_reports", "n_groups", "n_chars", "n_sentences"]))
 
 
 def group_reports(documents: pd.DataFrame, by: str = DEFAULT_GROUP_BY, top: int = DEFAULT_TOP_GROUPS) -> Grouping:
     """Assign each report to a group and rank the groups: most reports first, then most characters,
     then name. The top ``top`` groups are shown by name; the rest are pooled as OTHER."""
-    if top < 1:
-        raise ValueError(f"top must be at least 1, not {top}")
+    check_grouping(by, top, documents.columns)
     values = group_values(documents, by)
     labels = report_labels(documents)
     chars = documents.set_index("doc_id")["n_chars"].astype("int64")
@@ -162,10 +176,7 @@ def group_counts(frequencies: pd.DataFrame, grouping: Grouping) -> pd.DataFrame:
     counts = (pd.DataFrame({"group": groups.to_numpy(), "token": per_report["token"].to_numpy(dtype=object),
                             "n": per_report["n"].to_numpy(dtype="int64")})
               .groupby(["group", "token"], sort=False)["n"].sum().reset_index())
-    order = {g: i for i, g in enumerate(grouping.shown_order)}
-    counts["order"] = counts["group"].map(order)
-    return (counts.sort_values(["order", "n", "token"], ascending=[True, False, True])
-            .drop(columns="order").reset_index(drop=True))
+    return grouping.in_order(counts.sort_values(["n", "token"], ascending=[False, True]))
 
 
 def group_keyness(frequencies: pd.DataFrame, grouping: Grouping, min_count: int = 2) -> pd.DataFrame:
@@ -190,10 +201,7 @@ def group_theme_shares(theme_shares: pd.DataFrame, grouping: Grouping) -> pd.Dat
     summed["n_sentences"] = summed["n_sentences"].astype("int64")
     summed["n_sentences_total"] = summed["n_sentences_total"].astype("int64")
     summed["share"] = summed["n_sentences"] / summed["n_sentences_total"].clip(lower=1)
-    order = {g: i for i, g in enumerate(grouping.shown_order)}
-    themes = {t: i for i, t in enumerate(dict.fromkeys(theme_shares["theme"]))}
-    return (summed.assign(o=summed["group"].map(order), t=summed["theme"].map(themes))
-            .sort_values(["o", "t"]).drop(columns=["o", "t"]).reset_index(drop=True))
+    return grouping.in_order(summed, "theme", list(dict.fromkeys(theme_shares["theme"])))
 
 
 def group_similarity(frequencies: pd.DataFrame, grouping: Grouping) -> pd.DataFrame:
@@ -244,9 +252,9 @@ def describe(grouping: Grouping) -> str:
         text = (f"The {n_reports:,} reports are compared in {grouping.n_groups:,} "
                 f"group{'s' if grouping.n_groups != 1 else ''} by {by} ({basis}).")
     if OTHER in grouping.shown_order:
-        pooled = table[table["shown"] == OTHER]
+        n_reports_pooled = int((table["shown"] == OTHER).sum())
         text += (f" The {len(grouping.shown_order) - 1} largest groups (most reports, then most text) are shown by "
-                 f"name; the other {pooled['group'].nunique():,} groups ({len(pooled):,} reports) are pooled as "
+                 f"name; the other {grouping.n_pooled:,} groups ({n_reports_pooled:,} reports) are pooled as "
                  f"“{OTHER}” (parameter `TOP_GROUPS` = {grouping.top}).")
     return text
 

@@ -25,7 +25,7 @@ import nbformat
 import numpy as np
 
 from .config import DATA_DIR, FIGURES_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
-from .groups import DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS
+from .groups import DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS, check_grouping
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 TEMPLATES_DIR = DATA_DIR / "templates"
@@ -187,23 +187,12 @@ def _batch_summary(tables: Path, group_by: str, top_groups: int) -> str:
     """The index page's sentence on the batch, from the built documents table."""
     import pandas as pd
 
+    from .corpus import COLUMNS
     from .groups import describe, group_reports
 
-    documents = pd.read_parquet(tables / "documents.parquet", columns=["doc_id", "org_label", "organization", "date",
-                                                                       "n_chars", "n_sentences", "sector", "title"])
+    documents = pd.read_parquet(tables / "documents.parquet",
+                                columns=[c for c in COLUMNS["documents"] if c != "text"])  # any column may group
     return describe(group_reports(documents, group_by, top_groups))
-
-
-def check_grouping(group_by: str, top_groups: int) -> None:
-    """Refuse a grouping the notebooks could not use, before any work is done."""
-    from .corpus import COLUMNS
-    from .groups import GROUPINGS
-
-    if group_by not in GROUPINGS and (group_by not in COLUMNS["documents"] or group_by == "text"):
-        raise ValueError(f"cannot group by {group_by!r}: choose {', '.join(GROUPINGS)}, "
-                         f"or a documents column ({', '.join(c for c in COLUMNS['documents'] if c != 'text')})")
-    if top_groups < 1:
-        raise ValueError(f"top groups must be at least 1, not {top_groups}")
 
 
 def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
@@ -217,6 +206,7 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
     import papermill
 
     from .build import build
+    from .corpus import COLUMNS
 
     if out is None:
         tables, figures, reports = PROCESSED_DIR, FIGURES_DIR, REPORTS_DIR
@@ -224,7 +214,7 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
         tables, figures, reports = Path(out) / "tables", Path(out) / "figures", Path(out) / "reports"
     result = ReportResult(tables.resolve(), figures.resolve(), reports.resolve(), group_by=group_by,
                           top_groups=top_groups)
-    check_grouping(group_by, top_groups)
+    check_grouping(group_by, top_groups, COLUMNS["documents"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         built = build(seeds, tables, workers=workers)
