@@ -47,6 +47,8 @@ from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, load_rules
 from .config import CATALOG_NAME
 from .corpus import CATALOG_COLUMNS, CatalogWarning, _table, process_report, read_catalog, report_files
 from .extraction import extract_all
+from .reading import doc_ids, sidecar_files
+from .reading.webpage import FURNITURE_FILE as HTML_FURNITURE_FILE
 from .extraction.common import CUES_FILE, records_from_rows
 
 SIMILARITY_MAX_DOCS = 300      # a docs × docs matrix beyond this is neither small nor readable
@@ -195,14 +197,14 @@ def _init_pass1(listed: dict | None = None) -> None:
     _STATE["listed"] = listed or {}
 
 
-def process_document(path: Path) -> dict:
+def process_document(path: Path, doc_id: str | None = None) -> dict:
     """Every pass-1 table row of one report, or {"failures": …} when it cannot be read."""
     from .reading import ReadError
 
     if "rules" not in _STATE:
         _init_pass1()
     try:
-        rows = process_report(path, _STATE["rules"])
+        rows = process_report(path, _STATE["rules"], doc_id)
     except ReadError as exc:
         return {"failures": [{"file": path.name, "reason": exc.reason}]}
     (document,) = rows["documents"]
@@ -216,7 +218,7 @@ def process_document(path: Path) -> dict:
     return rows
 
 
-def process_files(paths: list[Path]) -> tuple[dict[str, pa.Table], list[dict]]:
+def process_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, pa.Table], list[dict]]:
     """The pass-1 tables of a few reports, as Arrow tables in file order, and a summary of each report.
 
     Runs in a worker: the catalog columns and theme shares are filled in here, so that
@@ -224,8 +226,8 @@ def process_files(paths: list[Path]) -> tuple[dict[str, pa.Table], list[dict]]:
     """
     rows: dict[str, list] = {name: [] for name in PASS1_TABLES}
     summaries = []
-    for path in paths:
-        tables = process_document(path)
+    for path, doc_id in paths:
+        tables = process_document(path, doc_id)
         if "documents" not in tables:
             rows["failures"] += tables["failures"]
             summaries.append({"file": path.name, "failure": tables["failures"][0]["reason"]})
@@ -273,7 +275,7 @@ def from_wire(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(data).read_all()
 
 
-def pass1_task(paths: list[Path]) -> tuple[dict[str, bytes], list[dict]]:
+def pass1_task(paths: list[tuple[Path, str]]) -> tuple[dict[str, bytes], list[dict]]:
     """``process_files`` with its tables as IPC bytes (the function pass 1 sends to workers)."""
     tables, summaries = process_files(paths)
     return {name: to_wire(table) for name, table in tables.items()}, summaries
@@ -440,6 +442,8 @@ def _build(run, folder: Path, files: list[Path], backend: str, result: BuildResu
         "dangjian_version": __version__, "source": str(folder), "n_files": len(files), "workers": run.workers,
         "opencc_config": OPENCC_CONFIG,
         "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
+        "html_furniture_rules_sha256": hashlib.sha256(HTML_FURNITURE_FILE.read_bytes()).hexdigest(),
+        "sidecar_files": sidecar_files(folder),
         "extraction_cues_sha256": hashlib.sha256(CUES_FILE.read_bytes()).hexdigest(),
         "tokens": tokens_module.settings_for(backend, len(tokens_module.dictionary_words(words))),
         "similarity": "computed" if with_similarity else f"skipped: {len(documents)} reports > {SIMILARITY_MAX_DOCS}",
@@ -453,7 +457,8 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     documents: dict[str, tuple[str, int]] = {}
     names: set[str] = set()
     unlisted: list[str] = []
-    chunks = [files[i:i + FILES_PER_TASK] for i in range(0, len(files), FILES_PER_TASK)]
+    named = list(doc_ids(files).items())
+    chunks = [named[i:i + FILES_PER_TASK] for i in range(0, len(named), FILES_PER_TASK)]
     results = _parallel(pass1_task, chunks, run.workers, run.context, _init_pass1, (listed,), ahead=3,
                         first_here=True)
     with closing(results):

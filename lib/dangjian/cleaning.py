@@ -124,7 +124,7 @@ class KeptLine:
     line_no: int          # 1-based line number in the decoded text
     original: str         # folded, pinyin removed, original script
     text: str             # the same, simplified
-    role: str = "body"    # "title" when the head zone names one
+    role: str = "body"    # "title" when the head zone names one; "heading" when the file's format says so
 
 
 @dataclass
@@ -135,6 +135,7 @@ class CleanedReport:
     script: str           # simplified, traditional, mixed or none
     n_converted: int      # characters changed by the script conversion
     settings: dict = field(default_factory=dict)
+    markup: dict = field(default_factory=dict)  # title and date the file's markup states (RawReport.markup)
 
 
 SCRIPT_SAMPLE_CHARS = 4000  # enough text to tell the script; converting whole long reports back costs time
@@ -189,13 +190,14 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
     rules = load_rules() if rules is None else rules
     removed: list[dict] = []
     # (line_no, folded original, pinyin-free original, pinyin pieces, simplified)
-    candidates = []
+    candidates, outside = [], []
     for line_no, line in enumerate(raw.text.split("\n"), start=1):
         folded = fold_whitespace(line)
         if not folded:
             continue
         depinyined, pieces = strip_pinyin(folded)
-        candidates.append([line_no, folded, depinyined, pieces, to_simplified(depinyined)])
+        cand = [line_no, folded, depinyined, pieces, to_simplified(depinyined)]
+        (outside if line_no in raw.excluded else candidates).append(cand)
 
     def remove(cand, reason, rule_id):
         removed.append({"doc_id": raw.doc_id, "line_no": cand[0], "col": None, "text": cand[1],
@@ -225,28 +227,55 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
     body_end = prose[-1] if prose else len(survivors) - 1
 
     head, body, tail = survivors[:body_start], survivors[body_start:body_end + 1], survivors[body_end + 1:]
-    kept_head, title = _clean_head(head, remove, first_match)
+    stated = {line_no: role for line_no, role in raw.roles.items()}
+    kept_head, title = _clean_head(head, remove, first_match, stated)
     kept_tail = sift(tail, "tail")
+    _remove_outside(outside, raw, survivors[body_start][0] if survivors else 0,
+                    survivors[body_end][0] if survivors else 0, first_match, remove)
 
     lines = []
     for cand in kept_head + body + kept_tail:
         for col, piece in cand[3]:
             removed.append({"doc_id": raw.doc_id, "line_no": cand[0], "col": col, "text": piece,
                             "reason": "pinyin annotation", "rule": "pinyin"})
-        role = "title" if any(cand is line for line in title) else "body"
+        role = "title" if any(cand is line for line in title) else \
+            "heading" if stated.get(cand[0]) == "heading" else "body"
         lines.append(KeptLine(cand[0], cand[2], cand[4], role))
     lines.sort(key=lambda kept: kept.line_no)
     removed.sort(key=lambda row: (row["line_no"], -1 if row["col"] is None else row["col"]))
+    removed += [{"doc_id": raw.doc_id, "line_no": None, "col": None, **row} for row in raw.unplaced]
 
     original = "\n".join(kept.original for kept in lines)
     simplified = "\n".join(kept.text for kept in lines)
     script, n_converted = detect_script(original, simplified)
     return CleanedReport(raw.doc_id, lines, removed, script, n_converted,
-                         settings={"opencc_config": OPENCC_CONFIG})
+                         settings={"opencc_config": OPENCC_CONFIG}, markup=dict(raw.markup))
 
 
-def _clean_head(head, remove, first_match):
-    """Sort the lines before the body into metadata, title, byline header and menu."""
+def _remove_outside(outside, raw: RawReport, body_first: int, body_last: int, first_match, remove) -> None:
+    """Remove the lines the reader marked as not the report.
+
+    A text rule names such a line when one fits (so a page's date line still gives the
+    date, and its byline the author): ``any`` rules everywhere, ``head`` rules above the
+    body, ``tail`` rules below it. Otherwise the reader's reason stands (navigation bar,
+    page footer …).
+    """
+    for cand in outside:
+        zone = "head" if cand[0] < body_first else "tail" if cand[0] > body_last else None
+        rule = first_match(cand[4], "any") or (first_match(cand[4], zone) if zone else None)
+        if rule:
+            remove(cand, rule.reason, rule.rule_id)
+        else:
+            remove(cand, *raw.excluded[cand[0]])
+
+
+def _clean_head(head, remove, first_match, stated: dict[int, str]):
+    """Sort the lines before the body into metadata, title, byline header and menu.
+
+    ``stated`` holds the roles the file's own format gives (a web page's headline, a
+    Word heading style): a stated title is the title, and a stated heading is never
+    taken for a menu item.
+    """
     remaining = []
     removed_kinds = {}
     for i, cand in enumerate(head):
@@ -256,10 +285,10 @@ def _clean_head(head, remove, first_match):
             removed_kinds[i] = rule.rule_id
         else:
             remaining.append((i, cand))
-    title = _choose_title(remaining, removed_kinds)
+    title = [cand for _, cand in remaining if stated.get(cand[0]) == "title"] or _choose_title(remaining, removed_kinds)
     kept = []
     for i, cand in remaining:
-        if any(cand is line for line in title):
+        if any(cand is line for line in title) or stated.get(cand[0]) == "heading":
             kept.append(cand)
             continue
         short = len(cand[4]) <= MENU_MAX_CHARS and not re.search(r"[。，,；;：:！？]", cand[4])

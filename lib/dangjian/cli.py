@@ -28,13 +28,17 @@ def _build(args: argparse.Namespace) -> int:
           f"{rows['sentences']} sentences, {rows['removed']} removed pieces; {rows['brands']} brands, "
           f"{rows['formulas']} formula mentions, {rows['metrics']} metrics, {rows['reconciliation']} "
           f"reconciliation rows; {rows['tokens']} tokens.")
+    for file, why in result.settings.get("sidecar_files", {}).items():
+        print(f"  not a report: {file} ({why})")
     if result.failures:
         print(f"{len(result.failures)} file(s) failed:", file=sys.stderr)
         for file, reason in result.failures:
             print(f"  {file}: {reason}", file=sys.stderr)
         return 1
     if not rows["documents"]:
-        print(f"dangjian build: no reports (*.txt) in {seeds}", file=sys.stderr)
+        from .reading import FORMATS
+
+        print(f"dangjian build: no reports ({', '.join('*' + s for s in FORMATS)}) in {seeds}", file=sys.stderr)
         return 1
     return 0
 

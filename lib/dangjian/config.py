@@ -27,4 +27,3 @@ PROCESSED_DIR = Path(os.environ.get("DANGJIAN_PROCESSED", PROJECT_ROOT / "data" 
 FIGURES_DIR = Path(os.environ.get("DANGJIAN_FIGURES", PROJECT_ROOT / "figures"))
 REPORTS_DIR = Path(os.environ.get("DANGJIAN_REPORTS", PROJECT_ROOT / "reports"))
 CATALOG_NAME = "catalog.csv"  # lives beside the reports it describes
-REPORT_SUFFIXES = (".txt",)

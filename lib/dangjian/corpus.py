@@ -17,9 +17,9 @@ from . import textstats, tokens as tokens_module
 from .cleaning import clean
 from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
 from .extraction import reconciliation as reconciliation_module
-from .config import CATALOG_NAME, REPORT_SUFFIXES, SEEDS_DIR
+from .config import CATALOG_NAME, SEEDS_DIR
 from .metadata import extract_metadata
-from .reading import ReadError, read_report
+from .reading import ReadError, read_report, sidecar_files
 from .structure import build_structure
 
 
@@ -33,10 +33,11 @@ CATALOG_COLUMNS = [
     "site", "site_source", "notes",
 ]
 COLUMNS = {
-    "documents": ["doc_id", "file", "sha256", "encoding", "line_endings", "script", "n_converted_chars",
+    "documents": ["doc_id", "file", "format", "sha256", "encoding", "line_endings", "script", "n_converted_chars",
                   "title", "title_source", "date", "date_precision", "date_source", "author", "author_source",
                   "organization", "organization_source", *CATALOG_COLUMNS,
-                  "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines", "n_pinyin_removed", "text"],
+                  "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines", "n_pinyin_removed",
+                  "n_chars_removed", "text"],
     "paragraphs": ["doc_id", "para_id", "para_no", "line_no", "role", "section", "lead", "text",
                    "text_original", "start", "end"],
     "sentences": ["doc_id", "para_id", "sent_id", "sent_no", "text", "start", "end"],
@@ -54,7 +55,7 @@ COLUMNS = {
     "similarity": textstats.SIMILARITY_COLUMNS,
     "cooccurrence": textstats.COOCCURRENCE_COLUMNS,
 }
-INT_COLUMNS = {"n_converted_chars", "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines",
+INT_COLUMNS = {"n_converted_chars", "n_chars", "n_chars_removed", "n_paragraphs", "n_sentences", "n_removed_lines",
                "n_pinyin_removed", "para_no", "line_no", "start", "end", "sent_no", "col",
                "n_mentions", "stated", "found", "n", "rank", "n_target", "n_reference", "n_sentences",
                "n_sentences_total"}
@@ -134,12 +135,15 @@ def read_catalog(folder: Path) -> pd.DataFrame:
 
 
 def report_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+    """Every file in ``folder`` except its sidecars (catalog, annotation files, hidden files):
+    each is either built or becomes a row of ``failures``."""
+    sidecars = sidecar_files(folder)
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in sidecars)
 
 
-def process_report(path: Path, rules) -> dict:
+def process_report(path: Path, rules, doc_id: str | None = None) -> dict:
     """All rows one report contributes; raises ReadError for a bad file."""
-    raw = read_report(path)
+    raw = read_report(path, doc_id)
     cleaned = clean(raw, rules)
     meta = extract_metadata(cleaned)
     text, paragraphs, sentences = build_structure(cleaned.lines)
@@ -148,11 +152,14 @@ def process_report(path: Path, rules) -> dict:
     doc = raw.doc_id
     n_pinyin = sum(r["rule"] == "pinyin" for r in cleaned.removed)
     document = {
-        "doc_id": doc, "file": raw.file, "sha256": raw.sha256, "encoding": raw.encoding,
+        "doc_id": doc, "file": raw.file, "format": raw.format, "sha256": raw.sha256, "encoding": raw.encoding,
         "line_endings": raw.line_endings, "script": cleaned.script, "n_converted_chars": cleaned.n_converted,
         **meta.__dict__,
         "n_chars": len(text), "n_paragraphs": len(paragraphs), "n_sentences": len(sentences),
-        "n_removed_lines": len(cleaned.removed) - n_pinyin, "n_pinyin_removed": n_pinyin, "text": text,
+        "n_removed_lines": sum(r["col"] is None and r["line_no"] is not None for r in cleaned.removed),
+        "n_pinyin_removed": n_pinyin,
+        "n_chars_removed": sum(len(r["text"]) for r in cleaned.removed if r["line_no"] is not None),
+        "text": text,
     }
     return {
         "documents": [document],
@@ -216,13 +223,15 @@ def cleaning_counts(corpus: Corpus, columns: dict[str, str] | None = None) -> pd
 
     Rows: non-blank lines read, whole lines removed by reason, paragraphs and
     sentences kept, pinyin annotations stripped, characters converted to
-    simplified script.
+    simplified script, characters kept and removed (how much of each file is the
+    report), and the scripts, style sheets and page titles set aside (web pages).
     """
     docs = corpus.documents.set_index("doc_id")
     removed = corpus.removed
-    whole = removed[removed["col"].isna()]
+    whole = removed[removed["col"].isna() & removed["line_no"].notna()]
     by_reason = whole.groupby(["reason", "doc_id"]).size().unstack(fill_value=0)
     by_reason.index = ["  removed: " + reason for reason in by_reason.index]
+    not_text = removed[removed["line_no"].isna()].groupby("doc_id").size()
     rows = {
         "non-blank lines read": docs["n_paragraphs"] + docs["n_removed_lines"],
         "whole lines removed": docs["n_removed_lines"],
@@ -232,7 +241,11 @@ def cleaning_counts(corpus: Corpus, columns: dict[str, str] | None = None) -> pd
                        pd.DataFrame({"paragraphs kept": docs["n_paragraphs"],
                                      "sentences": docs["n_sentences"],
                                      "pinyin annotations stripped": docs["n_pinyin_removed"],
-                                     "characters converted to simplified": docs["n_converted_chars"]}).T])
+                                     "characters converted to simplified": docs["n_converted_chars"],
+                                     "characters kept": docs["n_chars"],
+                                     "characters removed": docs["n_chars_removed"],
+                                     "scripts, styles and page titles set aside":
+                                         not_text.reindex(docs.index, fill_value=0)}).T])
     table = table.astype("int64")
     if columns is not None:
         order = list(dict.fromkeys(columns[d] for d in table.columns))

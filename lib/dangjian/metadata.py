@@ -4,10 +4,13 @@ Each value comes with how it was found; nothing is guessed. A report whose
 text names no author gets an empty author with source ``missing``.
 
 Sources
-- title_source: ``title_line`` (the head-zone line the cleaner took as title),
+- title_source: ``html_meta`` (the headline a web page's markup states: ``og:title``,
+  ``<h1>``, or ``<title>`` minus the site name, as trafilatura reads them),
+  ``title_line`` (the head-zone line the cleaner took as title),
   ``document_site_blurb`` (the title quoted inside a 下面是小编为大家整理的… line),
   ``missing``.
-- date_source: ``metadata_line`` (a 发布时间/日期 line or a bare date line in
+- date_source: ``html_meta`` (a web page's ``article:published_time``, ``pubdate`` or
+  similar meta tag, as htmldate reads it), ``metadata_line`` (a 发布时间/日期 line or a bare date line in
   the page head), ``title`` (a year written in the title; precision year),
   ``missing``.
 - organization_source: ``headline`` (a unit named in the title; the most mentioned
@@ -26,7 +29,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .cleaning import CleanedReport, to_simplified
+from .cleaning import CleanedReport, strip_pinyin, to_simplified
 from .extraction.common import UnitFinder, load_cues
 
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -70,13 +73,22 @@ def find_date(texts: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def _iso_date(value: str) -> tuple[str, str] | None:
+    """(date, precision) of an ISO date as htmldate gives it (2019-11-01)."""
+    if m := re.fullmatch(r"((?:19|20)\d{2})-(\d{2})-(\d{2})", value.strip()):
+        return m.group(0), "day"
+    return None
+
+
 def extract_metadata(cleaned: CleanedReport) -> Metadata:
     removed = [row for row in cleaned.removed if row["reason"] != "pinyin annotation"]
     by_rule = lambda *rules: [to_simplified(r["text"]) for r in removed if r["rule"] in rules]
 
     title, title_source = "", "missing"
     titles = [line.text for line in cleaned.lines if line.role == "title"]
-    if titles:
+    if cleaned.markup.get("title"):
+        title, title_source = to_simplified(strip_pinyin(cleaned.markup["title"])[0]), "html_meta"
+    elif titles:
         title, title_source = "".join(titles), "title_line"
     else:
         for blurb in by_rule("doc_site_blurb"):
@@ -85,7 +97,9 @@ def extract_metadata(cleaned: CleanedReport) -> Metadata:
                 break
 
     date, precision, date_source = "", "", "missing"
-    if found := find_date(by_rule("metadata_line", "date_line", "date_stamp")):
+    if found := _iso_date(cleaned.markup.get("date", "")):
+        (date, precision), date_source = found, "html_meta"
+    elif found := find_date(by_rule("metadata_line", "date_line", "date_stamp")):
         (date, precision), date_source = found, "metadata_line"
     elif title and (m := _TITLE_YEAR.search(title)):
         date, precision, date_source = m.group(1), "year", "title"

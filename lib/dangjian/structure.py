@@ -58,8 +58,8 @@ class Sentence:
 
 
 def paragraph_role(line: KeptLine) -> str:
-    if line.role == "title":
-        return "title"
+    if line.role in ("title", "heading"):  # the cleaner's title, or a heading the file's format states
+        return line.role
     text = line.text
     if _NUMBERED.match(text) and len(text) <= NUMBERED_HEADING_MAX_CHARS:
         return "heading"

@@ -1,4 +1,4 @@
-"""Reading: raw bytes to decoded text, with the encoding that was found.
+"""Plain text (``.txt``): raw bytes to decoded text, with the encoding that was found.
 
 Supported: UTF-8 (with or without BOM), UTF-16 (with BOM, or without BOM when
 the NUL-byte pattern is unambiguous), GB18030 (a superset of GBK and GB2312)
@@ -12,30 +12,10 @@ for traditional).
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-
-class ReadError(Exception):
-    """A report that cannot be read; the message names the file and the reason."""
-
-    def __init__(self, path: Path | str, reason: str):
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
-
-
-@dataclass(frozen=True)
-class RawReport:
-    doc_id: str      # the file stem
-    file: str        # the file name
-    sha256: str      # of the raw bytes
-    encoding: str    # codec name as found, e.g. "utf-8-sig", "gb18030"
-    line_endings: str  # "LF", "CRLF", "CR", "mixed" or "none"
-    text: str        # decoded, line endings normalised to LF
+from .errors import ReadError
 
 
 _BOMS = (
@@ -125,7 +105,7 @@ def _check_text(text: str, name: str) -> str:
     return text
 
 
-def _line_endings(text: str) -> str:
+def line_endings(text: str) -> str:
     crlf = text.count("\r\n")
     cr = text.count("\r") - crlf
     lf = text.count("\n") - crlf
@@ -133,21 +113,17 @@ def _line_endings(text: str) -> str:
     return kinds[0] if len(kinds) == 1 else ("none" if not kinds else "mixed")
 
 
-def read_report(path: Path | str) -> RawReport:
-    """Read one report file; raise ReadError (naming the file) if it cannot be."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError(path, f"cannot be opened: {exc.strerror}") from exc
-    text, encoding = decode_bytes(data, path.name)
-    endings = _line_endings(text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return RawReport(
-        doc_id=path.stem,
-        file=path.name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        encoding=encoding,
-        line_endings=endings,
-        text=text,
-    )
+def read_text(data: bytes, name: str) -> tuple[str, str, str]:
+    """(text with LF line endings, encoding, line endings found) of a plain-text report."""
+    text, encoding = decode_bytes(data, name)
+    return normalise_newlines(text), encoding, line_endings(text)
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_plain(data: bytes, name: str) -> dict:
+    """The RawReport fields of a plain-text report."""
+    text, encoding, endings = read_text(data, name)
+    return {"text": text, "encoding": encoding, "line_endings": endings}
