@@ -296,3 +296,15 @@ def test_two_builds_of_the_renderings_are_byte_identical(rendered, tmp_path):
             dangjian.build.build(folder, tmp_path / run)
     for written in sorted((tmp_path / "a").iterdir()):
         assert written.read_bytes() == (tmp_path / "b" / written.name).read_bytes(), written.name
+
+
+def test_text_after_a_comment_script_or_control_is_kept(tmp_path):
+    page = ('<html><body><div class="content"><p>公司党委<!-- 编辑注 -->深入开展党建品牌创建活动<script>x=1</script>，'
+            '取得明显成效，党员群众普遍认可，这是一段足够长的正文。</p><p>第二段<input type="text">之后的文字，'
+            '同样是很长的一段正文内容。</p><table><tr><td>支部</td><td>党员人数</td></tr><tr><td>第一支部</td>'
+            '<td>35人</td></tr></table></div></body></html>')
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    lines = read_report(tmp_path / "p.html").text.split("\n")
+    assert lines[0] == "公司党委深入开展党建品牌创建活动，取得明显成效，党员群众普遍认可，这是一段足够长的正文。"
+    assert lines[1] == "第二段之后的文字，同样是很长的一段正文内容。"
+    assert lines[2:] == ["支部 | 党员人数", "第一支部 | 35人"]

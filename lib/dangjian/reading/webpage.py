@@ -45,7 +45,6 @@ UNPLACED_PREVIEW_CHARS = 80
 _BLOCK_TAGS = frozenset("""address article aside blockquote body caption center dd details dialog dir div dl dt
 fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 header hgroup hr html iframe legend li
 main menu nav ol p pre section summary table tbody td tfoot th thead tr ul""".split())
-_ROW_TAGS = frozenset({"tr"})
 _CELL_TAGS = frozenset({"td", "th"})
 _NOT_TEXT = {"script": ("script (not text)", "html_script"), "style": ("style sheet (not text)", "html_style"),
              "noscript": ("noscript fallback (not text)", "html_noscript"),
@@ -127,17 +126,13 @@ class _Renderer:
         self.current.parts.append(text)
 
     def walk(self, element, block):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        tag = tag.lower()
-        if not tag:  # comment or processing instruction: not shown, and not text
-            return
-        if tag in _NOT_TEXT:
-            return  # recorded by set_aside
-        if tag in _SKIP_TAGS or element.get("hidden") is not None:
-            return
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""
+        # Not shown: comments and processing instructions (no tag), scripts and styles (recorded by
+        # set_aside), form controls, hidden elements. The text after them (their tail) is shown.
+        shown = tag and tag not in _NOT_TEXT and tag not in _SKIP_TAGS and element.get("hidden") is None
         if tag == "br":
             self.flush()
-        else:
+        elif shown:
             is_block = tag in _BLOCK_TAGS
             if is_block and tag not in _CELL_TAGS:
                 self.flush()
