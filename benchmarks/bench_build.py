@@ -3,11 +3,16 @@ replicating the seeds. Prints figures; asserts nothing (a benchmark, not a test)
 
     .venv/bin/python benchmarks/bench_build.py            # 10, 50 and 100 MB corpora (make bench)
     .venv/bin/python benchmarks/bench_build.py --mb 5 20  # other sizes
+    .venv/bin/python benchmarks/bench_build.py --readme README.md   # also write the README's table
 
-For each size it runs ``dangjian build`` in a fresh process (so that peak memory is that
-build's own) and reports MB/s of raw input and the peak resident memory of the main
-process and of the largest worker. Then, on one core, it tokenises the sentences of a
-smaller corpus with each backend, and measures the build's compiled floor (see
+Speeds on this shared machine drift by ±40%, so every speed is printed as a ratio to a
+baseline timed in the same run: plain jieba (``jieba.lcut``, one process) segmenting the
+same report texts. For each size it runs ``dangjian build`` in a fresh process (so that peak
+memory is that build's own) and reports its speed as that ratio, the peak resident memory
+of the main process and of the largest worker, and the output's size as a multiple of the
+input's. With the dask extra it then builds the first size on a Dask LocalCluster of one
+and of two workers and prints the speed-up. Last, on one core, it tokenises the sentences
+of a smaller corpus with each backend, and measures the build's compiled floor (see
 ``bench_tokenize_and_floor``). Sizes are of the raw report files.
 """
 from __future__ import annotations
@@ -30,7 +35,8 @@ import json, resource, sys, time, warnings
 from dangjian.build import build
 warnings.simplefilter("ignore")
 start = time.perf_counter()
-result = build(sys.argv[1], sys.argv[2], backend=sys.argv[3], workers=int(sys.argv[4]) or None)
+dask = {"none": None, "local": True}[sys.argv[5]] if len(sys.argv) > 5 else None
+result = build(sys.argv[1], sys.argv[2], backend=sys.argv[3], workers=int(sys.argv[4]) or None, dask=dask)
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "bytes": result.n_bytes, "rows": result.rows, "workers": result.settings["workers"],
                   "passes": result.seconds,
@@ -50,16 +56,38 @@ def make_corpus(folder: Path, megabytes: float) -> int:
     return written
 
 
-def bench_build(megabytes: float, backend: str, workers: int) -> dict:
+def bench_build(megabytes: float, backend: str, workers: int, dask: str = "none") -> dict:
     with tempfile.TemporaryDirectory(prefix="dangjian-bench-") as tmp:
         corpus, out = Path(tmp) / "reports", Path(tmp) / "out"
         corpus.mkdir()
         make_corpus(corpus, megabytes)
-        done = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(out), backend, str(workers)],
+        jieba_mb_s = plain_jieba_speed(corpus)
+        done = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(out), backend, str(workers), dask],
                               capture_output=True, text=True, check=True, env={**os.environ, "CI": "true"})
         result = json.loads(done.stdout.strip().splitlines()[-1])
         result["output_mb"] = sum(p.stat().st_size for p in out.iterdir()) / 1e6
+        result["jieba_mb_s"] = jieba_mb_s
     return result
+
+
+def plain_jieba_speed(corpus: Path, sample_mb: float = 2.0) -> float:
+    """MB/s of raw report bytes that plain jieba (``jieba.lcut``, HMM on, one process) segments,
+    timed on the first ``sample_mb`` of the corpus's reports (after loading its dictionary)."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    texts, n_bytes = [], 0
+    for path in sorted(corpus.iterdir()):
+        if n_bytes >= sample_mb * 1e6:
+            break
+        data = path.read_bytes()
+        texts.append(data.decode("utf-8", errors="replace"))
+        n_bytes += len(data)
+    start = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+    return n_bytes / 1e6 / (time.perf_counter() - start)
 
 
 def bench_tokenize_and_floor(megabytes: float) -> dict:
@@ -132,16 +160,32 @@ def main() -> None:
     parser.add_argument("--mb", type=float, nargs="+", default=[10, 50, 100], help="corpus sizes in MB")
     parser.add_argument("--workers", type=int, default=0, help="processes (0: the build's default)")
     parser.add_argument("--tokenize-mb", type=float, default=5, help="corpus for the backend comparison and the floor")
+    parser.add_argument("--readme", help="also rewrite the bench-build block of this README with the table")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
-    print(f"{'corpus':>8} {'backend':>8} {'workers':>7} {'seconds':>8} {'MB/s':>6} {'main peak':>10} "
-          f"{'worker peak':>12} {'output':>9} {'tokens':>11}")
+    header = ("| corpus | build vs plain jieba | seconds | main peak | worker peak | output | output / input |\n"
+              "|---:|---:|---:|---:|---:|---:|---:|")
+    lines = [header]
     for megabytes in args.mb:
         r = bench_build(megabytes, "rjieba", args.workers)
-        print(f"{r['bytes'] / 1e6:7.1f}M {'rjieba':>8} {r['workers']:>7} {r['seconds']:8.1f} "
-              f"{r['bytes'] / 1e6 / r['seconds']:6.2f} {r['main_peak_mb']:8.0f}MB {r['worker_peak_mb']:10.0f}MB "
-              f"{r['output_mb']:7.0f}MB {r['rows']['tokens']:>11,}")
-        print("         " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in r["passes"].items()))
+        speed = r["bytes"] / 1e6 / r["seconds"]
+        lines.append(f"| {r['bytes'] / 1e6:.0f} MB | {speed / r['jieba_mb_s']:.2f} | {r['seconds']:.1f} | "
+                     f"{r['main_peak_mb']:.0f} MB | {r['worker_peak_mb']:.0f} MB | {r['output_mb']:.0f} MB | "
+                     f"{r['output_mb'] / (r['bytes'] / 1e6):.1f} |")
+        print(lines[-1], f" ({r['workers']} workers; " + ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in r["passes"].items()) + ")")
+    dask_line = ""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("Dask: not installed (pip install -e '.[dask]'); skipped")
+    else:
+        one = bench_build(args.mb[0], "rjieba", 1, dask="local")
+        two = bench_build(args.mb[0], "rjieba", 2, dask="local")
+        dask_line = (f"Dask LocalCluster, {one['bytes'] / 1e6:.0f} MB: one worker {one['seconds']:.1f} s, two workers "
+                     f"{two['seconds']:.1f} s, speed-up {one['seconds'] / two['seconds']:.2f}x (cluster start-up "
+                     "included).")
+        print(dask_line)
     t = bench_tokenize_and_floor(args.tokenize_mb)
     print(f"tokenisation alone (segment, offsets, filters), one core, {t['mb']:.1f} MB of sentences: "
           f"rjieba {t['rjieba']:.1f} MB/s, jieba {t['jieba']:.1f} MB/s ({t['rjieba'] / t['jieba']:.0f}x)")
@@ -152,6 +196,13 @@ def main() -> None:
     print(f"compiled floor per 10 MB of reports: {total * per_10mb:.2f} CPU-s ("
           + ", ".join(f"{name} {seconds * per_10mb:.2f}" for name, seconds in floor.items())
           + f"); no build on {cores} cores can beat {cores * t['raw_mb'] / total:.1f} MB/s")
+    if args.readme:
+        from dangjian.cli import replace_block
+
+        block = "\n".join(lines) + (f"\n\n{dask_line}" if dask_line else "") + \
+            f"\n\n({cores} cores, rjieba, the build's default workers.)"
+        replace_block(Path(args.readme), "bench-build", block)
+        print(f"updated the bench-build block of {args.readme}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import dangjian
+from dangjian.build import EXCEL_TABLES
 from dangjian import build as build_module, corpus as corpus_module
 from dangjian.cleaning import fold_whitespace, strip_pinyin, to_simplified
 from dangjian.reading import read_report
@@ -16,8 +17,8 @@ from dangjian.reading import read_report
 from conftest import SEED_FILES, SEEDS, write_report
 
 
-def _build(seeds, out):
-    return subprocess.run([sys.executable, "-m", "dangjian.cli", "build", str(seeds), "--out", str(out)],
+def _build(seeds, out, *flags):
+    return subprocess.run([sys.executable, "-m", "dangjian.cli", "build", str(seeds), "--out", str(out), *flags],
                           capture_output=True, text=True)
 
 
@@ -27,9 +28,21 @@ def test_two_builds_write_byte_identical_files(tmp_path):
     assert _build(SEEDS, second).returncode == 0
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    assert {f"{t}.{ext}" for t in dangjian.Corpus.TABLES for ext in ("csv", "parquet")} == set(names)
+    assert {f"{t}.parquet" for t in dangjian.Corpus.TABLES} | {f"{t}.csv" for t in EXCEL_TABLES} == set(names)
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_csv_all_writes_every_table_as_csv_too(tmp_path):
+    assert _build(SEEDS, tmp_path / "lean").returncode == 0
+    assert _build(SEEDS, tmp_path / "all", "--csv", "all").returncode == 0
+    names = {p.name for p in (tmp_path / "all").iterdir()}
+    assert {f"{t}.{ext}" for t in dangjian.Corpus.TABLES for ext in ("csv", "parquet")} == names
+    for path in (tmp_path / "lean").iterdir():  # the lean build's files are the same bytes
+        assert path.read_bytes() == (tmp_path / "all" / path.name).read_bytes(), path.name
+    tokens = pd.read_csv(tmp_path / "all" / "tokens.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert tokens["token"].tolist() == pd.read_parquet(tmp_path / "all" / "tokens.parquet")["token"].tolist()
+    assert "tokens.csv" not in {p.name for p in (tmp_path / "lean").iterdir()}
 
 
 def test_write_corpus_writes_what_the_build_writes(tmp_path, seed_corpus):
@@ -40,7 +53,7 @@ def test_write_corpus_writes_what_the_build_writes(tmp_path, seed_corpus):
 
 
 def test_csv_has_bom_and_round_trips(tmp_path, seed_corpus):
-    dangjian.write_corpus(seed_corpus, tmp_path)
+    dangjian.write_corpus(seed_corpus, tmp_path, csv="all")
     raw = (tmp_path / "sentences.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
     back = pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)

@@ -71,7 +71,7 @@ def test_tables_survive_the_trip_between_processes(tmp_path, seed_corpus):
     assert not pa.types.is_dictionary(sent.schema.field("start").type)
     assert len(to_wire(sent)) < len(to_wire(tokens)) * 0.8
     for name, table in (("direct", tokens), ("wired", from_wire(to_wire(sent)))):
-        writer = TableWriter(tmp_path / name, ["tokens"])
+        writer = TableWriter(tmp_path / name, ["tokens"], csv_tables=["tokens"])
         writer.append("tokens", table)
         writer.close()
     assert (tmp_path / "direct" / "tokens.csv").read_bytes() == (tmp_path / "wired" / "tokens.csv").read_bytes()

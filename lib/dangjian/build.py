@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import multiprocessing
 import os
 import sys
-import threading
 import time
 import warnings
 from collections import Counter
@@ -50,6 +48,7 @@ from .extraction import extract_all
 from .reading import doc_ids, sidecar_files
 from .reading.webpage import FURNITURE_FILE as HTML_FURNITURE_FILE
 from .extraction.common import CUES_FILE, records_from_rows
+from .parallel import DaskExecutor, LocalPool
 
 SIMILARITY_MAX_DOCS = 300      # a docs × docs matrix beyond this is neither small nor readable
 PARALLEL_MIN_FILES = 40        # below this, worker start-up costs more than it saves
@@ -59,6 +58,12 @@ FILES_PER_TASK = 8             # reports per pass-1 task: fewer, larger messages
 SENTENCE_BATCH_ROWS = 5_000    # sentences per tokenisation task (whole reports only)
 STATISTICS_BATCH_ROWS = 50_000   # rows of frequencies / tokens read back at a time in pass 3
 
+# Tables written as CSV too (UTF-8 with BOM), for the analyst who opens them in Excel. The others,
+# one row per token, term, sentence or paragraph, are Parquet only unless ``csv="all"``: as CSV they
+# made the output 30 times the input, and the text is in documents.csv already.
+EXCEL_TABLES = ("documents", "brands", "formulas", "metrics", "reconciliation", "removed", "failures",
+                "theme_shares", "similarity")
+CSV_CHOICES = ("excel", "all")
 DERIVED_TABLES = ("tokens", "frequencies", "keyness", "similarity", "cooccurrence")
 PASS1_TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "brands", "formulas", "metrics",
                 "reconciliation", "sentence_themes", "theme_shares")
@@ -104,13 +109,16 @@ def schema_of(name: str) -> pa.Schema:
 
 
 class TableWriter:
-    """Append rows to ``<name>.csv`` (UTF-8 with BOM) and ``<name>.parquet``, in fixed dtypes.
+    """Append rows to ``<name>.parquet`` and, for the tables in ``csv_tables``, ``<name>.csv``
+    (UTF-8 with BOM), in fixed dtypes.
 
     Rows are buffered (Arrow tables, DataFrames or lists of dicts) and turned into one typed
-    table per ``FLUSH_ROWS`` or ``FLUSH_BYTES``, so the per-report cost is a list append.
+    table per ``FLUSH_ROWS`` or ``FLUSH_BYTES``, so the per-report cost is a list append. Each
+    flush is one Parquet row group, so a reader can stream a table a row group at a time;
+    Parquet stores repeated strings (a token, a doc_id) once per row group, in a dictionary.
     """
 
-    def __init__(self, out_dir: Path, names):
+    def __init__(self, out_dir: Path, names, csv_tables=EXCEL_TABLES):
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.buffers: dict[str, list] = {name: [] for name in names}
@@ -122,6 +130,7 @@ class TableWriter:
         self.handles: dict = {}
         self.finished: set[str] = set()
         self.schemas = {name: schema_of(name) for name in names}
+        self.csv_tables = set(csv_tables)
 
     def append(self, name: str, rows) -> None:
         """Buffer an Arrow table (the table's columns, possibly dictionary-encoded), a DataFrame or a
@@ -158,14 +167,16 @@ class TableWriter:
         table = self._arrow(name)
         if name not in self.parquet:
             self.parquet[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", self.schemas[name])
-            handle = open(self.out_dir / f"{name}.csv", "wb")
-            handle.write(b"\xef\xbb\xbf")  # BOM, so that Excel reads the Chinese as UTF-8
-            self.handles[name] = handle
-            self.csv[name] = pa_csv.CSVWriter(handle, self.schemas[name].remove_metadata(),
-                                              write_options=pa_csv.WriteOptions(quoting_style="needed"))
+            if name in self.csv_tables:
+                handle = open(self.out_dir / f"{name}.csv", "wb")
+                handle.write(b"\xef\xbb\xbf")  # BOM, so that Excel reads the Chinese as UTF-8
+                self.handles[name] = handle
+                self.csv[name] = pa_csv.CSVWriter(handle, self.schemas[name].remove_metadata(),
+                                                  write_options=pa_csv.WriteOptions(quoting_style="needed"))
         if table.num_rows:
             self.parquet[name].write_table(table)
-            self.csv[name].write_table(table.replace_schema_metadata(None))
+            if name in self.csv:
+                self.csv[name].write_table(table.replace_schema_metadata(None))
         self.rows[name] += table.num_rows
         self.buffers[name], self.buffered[name], self.buffered_bytes[name] = [], 0, 0
         del table
@@ -177,8 +188,9 @@ class TableWriter:
             return
         self.flush(name)
         self.parquet[name].close()
-        self.csv[name].close()
-        self.handles[name].close()
+        if name in self.csv:
+            self.csv[name].close()
+            self.handles[name].close()
         self.finished.add(name)
 
     def close(self) -> None:
@@ -352,74 +364,35 @@ class BuildResult:
     seconds: dict = field(default_factory=dict)  # per pass; reported by the benchmark, never written
 
 
-class Throttle:
-    """Feed a pool no more than ``limit`` items ahead of what the main process has consumed,
-    so finished results never pile up in memory when writing is the slower side."""
-
-    def __init__(self, items, limit: int):
-        self.items, self.limit = iter(items), limit
-        self.sent = self.done = 0
-        self.cond = threading.Condition()
-
-    def __iter__(self):
-        for item in self.items:
-            with self.cond:
-                self.cond.wait_for(lambda: self.sent - self.done < self.limit)
-                self.sent += 1
-            yield item
-
-    def consumed(self):
-        with self.cond:
-            self.done += 1
-            self.cond.notify()
-
-
-def _parallel(func, tasks, workers: int, context, initializer, initargs, ahead: int, first_here: bool = False):
-    """Ordered results of ``func`` over ``tasks``, in ``workers`` processes when more than one.
-
-    The state is set up here (``initializer``), and forked workers inherit it instead of
-    loading it again (spawned ones, on Windows, run the initializer themselves); with
-    ``first_here`` the first task runs here too, so that they also inherit every pattern
-    it compiled on first use.
-    """
-    initializer(*initargs)
-    tasks = iter(tasks)
-    if first_here or workers <= 1:
-        first = next(tasks, None)
-        if first is None:
-            return
-        yield func(first)
-    if workers <= 1:
-        yield from map(func, tasks)
-        return
-    inherits = context.get_start_method() == "fork"
-    pool = context.Pool(workers, **({} if inherits else {"initializer": initializer, "initargs": initargs}))
-    throttle = Throttle(tasks, limit=max(2, ahead * workers))  # at most ``ahead`` tasks per worker in flight
-    try:
-        for result in pool.imap(func, throttle):
-            throttle.consumed()
-            yield result
-    finally:
-        pool.close()
-        pool.join()
-
-
 def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.DEFAULT_BACKEND,
-          workers: int | None = None) -> BuildResult:
-    """Build every table of the reports in ``folder`` into ``out_dir`` (CSV with BOM and Parquet)."""
+          workers: int | None = None, csv: str = "excel", dask: str | bool | None = None) -> BuildResult:
+    """Build every table of the reports in ``folder`` into ``out_dir``: Parquet, and CSV with BOM
+    for ``EXCEL_TABLES`` (``csv="excel"``) or for every table (``csv="all"``).
+
+    ``dask``: None runs the per-report passes in a local process pool (``workers`` processes);
+    an address (``tcp://host:8786``) runs them on that Dask scheduler's workers; True or ""
+    on a Dask LocalCluster of ``workers`` processes. The tables are the same bytes either way.
+    """
+    if csv not in CSV_CHOICES:
+        raise ValueError(f"csv must be one of {', '.join(CSV_CHOICES)}, not {csv!r}")
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder of reports")
     files = report_files(folder)
-    if workers is None:
+    if dask is None and workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_MIN_FILES else 1
-    run = SimpleNamespace(out_dir=out_dir, workers=workers,
-                          context=multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn"),
-                          writer=TableWriter(out_dir, PASS1_TABLES + DERIVED_TABLES))
+    executor = LocalPool(workers) if dask is None else \
+        DaskExecutor(dask if isinstance(dask, str) else None, local_workers=workers)
+    run = SimpleNamespace(out_dir=out_dir, executor=executor, csv=csv,
+                          writer=TableWriter(out_dir, PASS1_TABLES + DERIVED_TABLES,
+                                             PASS1_TABLES + DERIVED_TABLES if csv == "all" else EXCEL_TABLES))
     result = BuildResult(out_dir, n_bytes=sum(p.stat().st_size for p in files))
 
-    with system_allocator():
-        _build(run, folder, files, backend, result)
+    try:
+        with system_allocator():
+            _build(run, folder, files, backend, result)
+    finally:
+        executor.close()
     return result
 
 
@@ -439,7 +412,8 @@ def _build(run, folder: Path, files: list[Path], backend: str, result: BuildResu
 
     result.rows = dict(run.writer.rows)
     result.settings = {
-        "dangjian_version": __version__, "source": str(folder), "n_files": len(files), "workers": run.workers,
+        "dangjian_version": __version__, "source": str(folder), "n_files": len(files), "workers": run.executor.workers,
+        "executor": run.executor.describe(), "csv": run.csv,
         "opencc_config": OPENCC_CONFIG,
         "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
         "html_furniture_rules_sha256": hashlib.sha256(HTML_FURNITURE_FILE.read_bytes()).hexdigest(),
@@ -459,8 +433,7 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     unlisted: list[str] = []
     named = list(doc_ids(files).items())
     chunks = [named[i:i + FILES_PER_TASK] for i in range(0, len(named), FILES_PER_TASK)]
-    results = _parallel(pass1_task, chunks, run.workers, run.context, _init_pass1, (listed,), ahead=3,
-                        first_here=True)
+    results = run.executor.map(pass1_task, chunks, _init_pass1, (listed,), ahead=3, first_here=True)
     with closing(results):
         for tables, summaries in _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"):
             for summary in summaries:
@@ -493,8 +466,7 @@ def _pass2(run, backend: str, words: tuple[str, ...], documents: dict[str, tuple
     columns = ["doc_id", "sent_id", "text", "start"]
     batches = ({column: table.column(column).to_pylist() for column in columns}
                for table in grouped_batches(run.out_dir / "sentences.parquet", columns, "doc_id", SENTENCE_BATCH_ROWS))
-    results = _parallel(tokenize_batch, batches, run.workers, run.context, _init_pass2, (backend, words, documents),
-                        ahead=2)
+    results = run.executor.map(tokenize_batch, batches, _init_pass2, (backend, words, documents), ahead=2)
     with closing(results):
         for tokens, frequencies, counts in results:
             run.writer.append("tokens", from_wire(tokens))

@@ -1,4 +1,4 @@
-"""Command line: ``dangjian build [SEEDS_DIR] [--out DIR]``."""
+"""Command line: ``dangjian build [SEEDS_DIR] [--out DIR] [--csv all] [--dask [ADDRESS]]`` and the other commands."""
 from __future__ import annotations
 
 import argparse
@@ -17,8 +17,8 @@ def _build(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = build(seeds, out, backend=args.backend, workers=args.workers)
-    except (FileNotFoundError, ValueError) as exc:
+            result = build(seeds, out, backend=args.backend, workers=args.workers, csv=args.csv, dask=args.dask)
+    except (FileNotFoundError, ValueError, RuntimeError, OSError) as exc:
         print(f"dangjian build: {exc}", file=sys.stderr)
         return 2
     for warning in caught:
@@ -155,7 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS,
                        help=f"segmenter (default: {DEFAULT_BACKEND})")
     build.add_argument("--workers", type=int, default=None,
-                       help="processes (default: all cores for 40 reports or more, else 1)")
+                       help="processes (default: all cores for 40 reports or more, else 1; with --dask and no "
+                            "address, the LocalCluster's workers)")
+    build.add_argument("--csv", default="excel", choices=("excel", "all"),
+                       help="excel (default): CSV for the tables analysts open in Excel, Parquet for all; "
+                            "all: CSV for every table too")
+    build.add_argument("--dask", nargs="?", const=True, default=None, metavar="ADDRESS",
+                       help="run the per-report passes on Dask: on the scheduler at ADDRESS (tcp://host:8786), "
+                            "or on a LocalCluster started here when no address is given (needs the dask extra)")
     build.set_defaults(func=_build)
     report = sub.add_parser("report", help="the main job: build, run every notebook, write figures and HTML reports")
     report.add_argument("seeds", nargs="?", default=str(SEEDS_DIR), help="folder of reports (default: seeds/)")

@@ -171,7 +171,7 @@ def process_report(path: Path, rules, doc_id: str | None = None) -> dict:
 
 
 def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.DEFAULT_BACKEND,
-                 workers: int | None = None) -> Corpus:
+                 workers: int | None = None, dask: str | bool | None = None) -> Corpus:
     """Build a folder of reports in memory: the streaming build into a temporary folder, read back.
 
     One code path makes every table, whether an analyst calls this or runs ``dangjian build``.
@@ -182,21 +182,24 @@ def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.
 
     folder = Path(folder) if folder is not None else SEEDS_DIR
     with tempfile.TemporaryDirectory(prefix="dangjian-") as tmp:
-        result = build(folder, tmp, backend, workers)
+        result = build(folder, tmp, backend, workers, dask=dask)
         corpus = read_tables(Path(tmp))
     corpus.settings = result.settings
     return corpus
 
 
-def write_corpus(corpus: Corpus, out_dir: Path | str) -> list[Path]:
-    """Write every table as CSV (UTF-8 with BOM, for Excel) and Parquet, as ``dangjian build`` does."""
-    from .build import TableWriter
+def write_corpus(corpus: Corpus, out_dir: Path | str, csv: str = "excel") -> list[Path]:
+    """Write every table as Parquet, and as CSV (UTF-8 with BOM, for Excel) the tables
+    ``dangjian build`` writes as CSV (every table with ``csv="all"``)."""
+    from .build import EXCEL_TABLES, TableWriter
 
-    writer = TableWriter(Path(out_dir), corpus.TABLES)
+    csv_tables = corpus.TABLES if csv == "all" else EXCEL_TABLES
+    writer = TableWriter(Path(out_dir), corpus.TABLES, csv_tables)
     for name in corpus.TABLES:
         writer.append(name, getattr(corpus, name))
     writer.close()
-    return [writer.out_dir / f"{name}.{ext}" for name in corpus.TABLES for ext in ("csv", "parquet")]
+    return [writer.out_dir / f"{name}.{ext}" for name in corpus.TABLES
+            for ext in (("csv", "parquet") if name in csv_tables else ("parquet",))]
 
 
 def read_tables(out_dir: Path) -> Corpus:

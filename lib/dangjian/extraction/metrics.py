@@ -76,7 +76,8 @@ def _rules():
         "range_class": re.compile(rf"[0-9{CHINESE_NUMERALS}](?:{alternation(m['range_marks'])})$"),
         "rhetoric": re.compile(rf"[{''.join(m['bare_rhetoric'])}]"),
     }
-    return m, units, pattern, fraction, exclusions
+    # unit → {"category", "kind", "note"}: a dict, since a DataFrame lookup per match cost 7% of a build
+    return m, units.to_dict("index"), pattern, fraction, exclusions
 
 
 @lru_cache(maxsize=1)
@@ -181,7 +182,7 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
                 continue
         if _excluded(sentence, start, end, match, value, m, exclusions):
             continue
-        if num == "一" and not (mult or mid or post or pre) and unit in units.index and units.at[unit, "kind"] == "count":
+        if num == "一" and not (mult or mid or post or pre) and unit in units and units[unit]["kind"] == "count":
             continue  # 一个统一思想: the indefinite article, not a count
         norm_unit = "个" if unit == "大" else mult + unit
         found.append(_metric(sentence, match.group(0), value, norm_unit, unit, mult,
@@ -199,7 +200,7 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
 
 def _metric(sentence, raw, value, norm_unit, unit, mult, approx, redacted, start, end, m, units) -> dict:
     subject = _subject(sentence, start, end, m)
-    category = units.at[unit, "category"] if unit in units.index else "organization" if unit == "大" else "other"
+    category = units[unit]["category"] if unit in units else "organization" if unit == "大" else "other"
     clause_before = _CLAUSE.split(sentence[:start])[-1]
     if unit in ("个", "大") and (any(w in subject for w in m["output_subjects"])
                                  or any(w in clause_before for w in m["output_context"])):
