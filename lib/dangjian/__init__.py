@@ -1,7 +1,8 @@
 """dangjian: parse, extract and compare Chinese party-building brand reports (党建品牌创建)."""
 __version__ = "0.1.0"
 
-from .corpus import Corpus, build_corpus, load_corpus, write_corpus  # noqa: E402
+from .corpus import Corpus  # noqa: E402
+from .load import build_corpus, load_corpus, write_corpus  # noqa: E402
 from .reading import ReadError, read_report  # noqa: E402
 from .textstats import kwic  # noqa: E402
 from .tokens import tokenize  # noqa: E402

@@ -44,7 +44,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
+    from .load import load_corpus
     from .figures import make_figures
 
     from .groups import group_reports
@@ -90,7 +90,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _counts(args: argparse.Namespace) -> int:
-    from .corpus import build_corpus, counts_markdown
+    from .corpus import counts_markdown
+    from .load import build_corpus
 
     table = counts_markdown(build_corpus(Path(args.seeds)))
     if not args.readme:

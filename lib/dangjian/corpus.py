@@ -1,10 +1,11 @@
 """The corpus: the tables of one build, their documented columns and dtypes, and
 the per-report steps reading → cleaning → metadata → structure.
 
-``build_corpus`` never stops at a bad file: each failure becomes a row of the
-``failures`` table (file, reason) and the other reports still build. The
-streaming build itself (extraction, tokens, statistics, writing) is in
-``dangjian.build``.
+A bad file never stops a build: each failure becomes a row of the ``failures``
+table (file, reason) and the other reports still build. The streaming build
+itself (extraction, tokens, statistics, writing) is in ``dangjian.build``, which
+imports this module (never the reverse); ``dangjian.load`` builds or reads a
+corpus for an analyst.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from . import textstats, tokens as tokens_module
 from .cleaning import clean
 from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
 from .extraction import reconciliation as reconciliation_module
-from .config import CATALOG_NAME, SEEDS_DIR
+from .config import CATALOG_NAME
 from .metadata import extract_metadata
 from .reading import ReadError, read_report, sidecar_files
 from .structure import build_structure
@@ -168,54 +169,6 @@ def process_report(path: Path, rules, doc_id: str | None = None) -> dict:
                        **s.__dict__} for s in sentences],
         "removed": cleaned.removed,
     }
-
-
-def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.DEFAULT_BACKEND,
-                 workers: int | None = None, dask: str | bool | None = None) -> Corpus:
-    """Build a folder of reports in memory: the streaming build into a temporary folder, read back.
-
-    One code path makes every table, whether an analyst calls this or runs ``dangjian build``.
-    """
-    import tempfile
-
-    from .build import build
-
-    folder = Path(folder) if folder is not None else SEEDS_DIR
-    with tempfile.TemporaryDirectory(prefix="dangjian-") as tmp:
-        result = build(folder, tmp, backend, workers, dask=dask)
-        corpus = read_tables(Path(tmp))
-    corpus.settings = result.settings
-    return corpus
-
-
-def write_corpus(corpus: Corpus, out_dir: Path | str, csv: str = "excel") -> list[Path]:
-    """Write every table as Parquet, and as CSV (UTF-8 with BOM, for Excel) the tables
-    ``dangjian build`` writes as CSV (every table with ``csv="all"``)."""
-    from .build import EXCEL_TABLES, TableWriter
-
-    csv_tables = corpus.TABLES if csv == "all" else EXCEL_TABLES
-    writer = TableWriter(Path(out_dir), corpus.TABLES, csv_tables)
-    for name in corpus.TABLES:
-        writer.append(name, getattr(corpus, name))
-    writer.close()
-    return [writer.out_dir / f"{name}.{ext}" for name in corpus.TABLES
-            for ext in (("csv", "parquet") if name in csv_tables else ("parquet",))]
-
-
-def read_tables(out_dir: Path) -> Corpus:
-    tables = {name: _table(name, pd.read_parquet(out_dir / f"{name}.parquet")) for name in Corpus.TABLES}
-    return Corpus(**tables, settings={"source": str(out_dir)})
-
-
-def load_corpus(path: Path | str | None = None) -> Corpus:
-    """Tables for a folder: built tables if it holds them, else built now from its reports.
-
-    ``path=None`` builds the project's ``seeds/``.
-    """
-    path = Path(path) if path is not None else SEEDS_DIR
-    if (path / "documents.parquet").exists():
-        return read_tables(path)
-    return build_corpus(path)
 
 
 def cleaning_counts(corpus: Corpus, columns: dict[str, str] | None = None) -> pd.DataFrame:

@@ -297,7 +297,8 @@ def read_golds(folder: Path, doc_ids=None) -> tuple[dict[str, Gold], list[tuple[
 def evaluate(reports: Path | str, gold_dir: Path | str | None = None) -> tuple[Evaluation, list[tuple[str, str]]]:
     """Build (or read the built tables of) ``reports`` and score it against the gold files beside the
     reports or in ``gold_dir``. Returns the evaluation and the gold files that could not be used."""
-    from .corpus import CatalogWarning, load_corpus
+    from .corpus import CatalogWarning
+    from .load import load_corpus
 
     reports = Path(reports)
     if not reports.is_dir():

@@ -1,0 +1,60 @@
+"""Loading a corpus for an analyst: a folder of reports built now, or built tables read back.
+
+``build_corpus`` and ``load_corpus`` sit above both the per-report steps
+(``dangjian.corpus``) and the streaming build (``dangjian.build``), so neither of those
+imports the other in a circle.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import tokens as tokens_module
+from .build import EXCEL_TABLES, TableWriter, build
+from .config import SEEDS_DIR
+from .corpus import Corpus, _table
+
+
+def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.DEFAULT_BACKEND,
+                 workers: int | None = None, dask: str | bool | None = None) -> Corpus:
+    """Build a folder of reports in memory: the streaming build into a temporary folder, read back.
+
+    One code path makes every table, whether an analyst calls this or runs ``dangjian build``.
+    """
+    import tempfile
+
+    folder = Path(folder) if folder is not None else SEEDS_DIR
+    with tempfile.TemporaryDirectory(prefix="dangjian-") as tmp:
+        result = build(folder, tmp, backend, workers, dask=dask)
+        corpus = read_tables(Path(tmp))
+    corpus.settings = result.settings
+    return corpus
+
+
+def write_corpus(corpus: Corpus, out_dir: Path | str, csv: str = "excel") -> list[Path]:
+    """Write every table as Parquet, and as CSV (UTF-8 with BOM, for Excel) the tables
+    ``dangjian build`` writes as CSV (every table with ``csv="all"``)."""
+    csv_tables = corpus.TABLES if csv == "all" else EXCEL_TABLES
+    writer = TableWriter(Path(out_dir), corpus.TABLES, csv_tables)
+    for name in corpus.TABLES:
+        writer.append(name, getattr(corpus, name))
+    writer.close()
+    return [writer.out_dir / f"{name}.{ext}" for name in corpus.TABLES
+            for ext in (("csv", "parquet") if name in csv_tables else ("parquet",))]
+
+
+def read_tables(out_dir: Path) -> Corpus:
+    tables = {name: _table(name, pd.read_parquet(out_dir / f"{name}.parquet")) for name in Corpus.TABLES}
+    return Corpus(**tables, settings={"source": str(out_dir)})
+
+
+def load_corpus(path: Path | str | None = None) -> Corpus:
+    """Tables for a folder: built tables if it holds them, else built now from its reports.
+
+    ``path=None`` builds the project's ``seeds/``.
+    """
+    path = Path(path) if path is not None else SEEDS_DIR
+    if (path / "documents.parquet").exists():
+        return read_tables(path)
+    return build_corpus(path)
