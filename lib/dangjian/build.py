@@ -1,10 +1,11 @@
 """The streaming build: every table written to disk as the reports go by, so that
-memory does not grow with the corpus, with several processes for large corpora.
+memory does not grow with the corpus, with several processes (or a Dask cluster,
+see ``dangjian.parallel``) for large corpora.
 
 Pass 1, a few reports per task (in worker processes when there are many):
   read → clean → metadata → structure → extraction → theme coding. Workers hand
   back Arrow tables (as IPC bytes); the main process appends them to each table's
-  CSV and Parquet file, in file order.
+  Parquet file (and CSV file, for ``EXCEL_TABLES``), in file order.
 Pass 2, the sentences streamed back from disk a batch of whole reports at a time:
   tokenisation, with a dictionary fixed before it starts (the project's user
   dictionary plus every brand and formula name of pass 1), so tokens never depend
