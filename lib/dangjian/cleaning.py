@@ -227,7 +227,7 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
     body_end = prose[-1] if prose else len(survivors) - 1
 
     head, body, tail = survivors[:body_start], survivors[body_start:body_end + 1], survivors[body_end + 1:]
-    stated = dict(raw.roles)
+    stated = raw.roles
     kept_head, title = _clean_head(head, remove, first_match, stated)
     kept_tail = sift(tail, "tail")
     _remove_outside(outside, raw, survivors[body_start][0] if survivors else 0,

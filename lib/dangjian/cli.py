@@ -36,9 +36,9 @@ def _build(args: argparse.Namespace) -> int:
             print(f"  {file}: {reason}", file=sys.stderr)
         return 1
     if not rows["documents"]:
-        from .reading import FORMATS
+        from .reading import PATTERNS
 
-        print(f"dangjian build: no reports ({', '.join('*' + s for s in FORMATS)}) in {seeds}", file=sys.stderr)
+        print(f"dangjian build: no reports ({PATTERNS}) in {seeds}", file=sys.stderr)
         return 1
     return 0
 

@@ -221,10 +221,10 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
     result.warnings = [str(w.message) for w in caught]
     result.failures += [f"{file}: {reason}" for file, reason in built.failures]
     if not built.rows.get("documents"):
-        from .reading import FORMATS
+        from .reading import PATTERNS
 
         what = (f"every file failed: {'; '.join(result.failures)}" if result.failures else
-                f"it holds no report file ({', '.join('*' + s for s in FORMATS)})")
+                f"it holds no report file ({PATTERNS})")
         raise NoReportsError(f"{seeds}: no report to compare, because {what}")
     result.summary = _batch_summary(result.tables, group_by, top_groups)
     figures.mkdir(parents=True, exist_ok=True)

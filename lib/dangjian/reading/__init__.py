@@ -5,7 +5,7 @@ One reader per format, each in its own module:
 - ``.txt``: :mod:`dangjian.reading.plain` (encodings and line endings);
 - ``.html``/``.htm``: :mod:`dangjian.reading.webpage` (trafilatura finds the article);
 - ``.docx``: :mod:`dangjian.reading.word` (python-docx);
-- ``.pdf``: :mod:`dangjian.reading.pdf` (pypdf).
+- ``.pdf``: :mod:`dangjian.reading.pdf` (pdfminer.six).
 
 Every reader returns the whole text it found, one line per paragraph, and marks the
 lines it knows are not the report (a web page's navigation, a Word page header, a PDF
@@ -27,10 +27,11 @@ from typing import Mapping
 from ..config import CATALOG_NAME
 from .errors import ReadError
 
-__all__ = ["FORMATS", "RawReport", "ReadError", "decode_bytes", "doc_ids", "read_report", "sidecar_files"]
+__all__ = ["FORMATS", "PATTERNS", "RawReport", "ReadError", "decode_bytes", "doc_ids", "read_report", "sidecar_files"]
 
 # suffix → format name (documents.format)
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
+PATTERNS = ", ".join(f"*{suffix}" for suffix in FORMATS)  # for messages: *.txt, *.html, …
 # Formats we recognise but cannot read, with what the analyst can do instead.
 _REFUSED = {
     ".doc": "legacy Word .doc format is not read; open it in Word or LibreOffice and save it as .docx",
@@ -83,7 +84,7 @@ def read_report(path: Path | str, doc_id: str | None = None) -> RawReport:
 
 
 def _reader(fmt: str):
-    # Imported on use: a batch of .txt files never loads lxml, python-docx or pypdf.
+    # Imported on use: a batch of .txt files never loads trafilatura, python-docx or pdfminer.six.
     if fmt == "txt":
         from .plain import read_plain
         return read_plain

@@ -18,7 +18,7 @@ from functools import lru_cache
 from .errors import ReadError
 
 
-_BOMS = (
+BOMS = (  # byte-order marks and the codec each announces
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
@@ -70,7 +70,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     """Return (text, encoding) or raise ReadError naming ``name``."""
     if not data.strip():
         raise ReadError(name, "empty file (no bytes, or only whitespace)")
-    for bom, codec in _BOMS:
+    for bom, codec in BOMS:
         if data.startswith(bom):
             try:
                 text = data.decode(codec)
@@ -113,17 +113,11 @@ def line_endings(text: str) -> str:
     return kinds[0] if len(kinds) == 1 else ("none" if not kinds else "mixed")
 
 
-def read_text(data: bytes, name: str) -> tuple[str, str, str]:
-    """(text with LF line endings, encoding, line endings found) of a plain-text report."""
-    text, encoding = decode_bytes(data, name)
-    return normalise_newlines(text), encoding, line_endings(text)
-
-
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_plain(data: bytes, name: str) -> dict:
-    """The RawReport fields of a plain-text report."""
-    text, encoding, endings = read_text(data, name)
-    return {"text": text, "encoding": encoding, "line_endings": endings}
+    """The RawReport fields of a plain-text report: text with LF line endings, encoding, line endings found."""
+    text, encoding = decode_bytes(data, name)
+    return {"text": normalise_newlines(text), "encoding": encoding, "line_endings": line_endings(text)}

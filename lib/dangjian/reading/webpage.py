@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..config import DATA_DIR
 from .errors import ReadError
-from .plain import decode_bytes, line_endings, normalise_newlines
+from .plain import BOMS, decode_bytes, line_endings, normalise_newlines
 
 FURNITURE_FILE = DATA_DIR / "html_furniture.tsv"
 NOT_MAIN = ("outside the article (not selected by trafilatura)", "html_not_article")
@@ -44,7 +44,7 @@ UNPLACED_PREVIEW_CHARS = 80
 
 _BLOCK_TAGS = frozenset("""address article aside blockquote body caption center dd details dialog dir div dl dt
 fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 header hgroup hr html iframe legend li
-main menu nav ol p pre section summary table tbody td tfoot th thead tr ul""".split())
+main menu nav ol p pre section summary table tbody tfoot thead tr ul""".split())
 _CELL_TAGS = frozenset({"td", "th"})
 _NOT_TEXT = {"script": ("script (not text)", "html_script"), "style": ("style sheet (not text)", "html_style"),
              "noscript": ("noscript fallback (not text)", "html_noscript"),
@@ -78,9 +78,8 @@ def load_markup_rules() -> tuple[MarkupRule, ...]:
 
 def decode_page(data: bytes, name: str) -> tuple[str, str]:
     """(text, encoding): the BOM, then the page's own charset declaration, then detection."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return decode_bytes(data, name)
+    if data.startswith(tuple(bom for bom, _ in BOMS)):
+        return decode_bytes(data, name)
     declared = _META_CHARSET.search(data[:4096])
     if declared:
         label = declared.group(1).decode("ascii").lower()
@@ -133,16 +132,16 @@ class _Renderer:
         if tag == "br":
             self.flush()
         elif shown:
-            is_block = tag in _BLOCK_TAGS
-            if is_block and tag not in _CELL_TAGS:
+            is_block = tag in _BLOCK_TAGS  # a table cell is not: a row's cells share its line
+            if is_block:
                 self.flush()
             if tag in _CELL_TAGS and self.current is not None and self.current.text:
                 self.current.parts.append(" | ")
-            owner = element if is_block and tag not in _CELL_TAGS else block
+            owner = element if is_block else block
             self.add(element.text, owner)
             for child in element:
                 self.walk(child, owner)
-            if is_block and tag not in _CELL_TAGS:
+            if is_block:
                 self.flush()
         self.add(element.tail, block)
 

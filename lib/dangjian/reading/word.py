@@ -119,8 +119,7 @@ def read_word(data: bytes, name: str) -> dict:
         raise ReadError(name, f"corrupt .docx: {exc}") from exc
     if not any(line.strip() for line, _ in body):
         raise ReadError(name, "no text: the document body has no paragraph or table with text")
-    lines = [line.replace("\t", " ") for line in headers] + [line.replace("\t", " ") for line, _ in body] \
-        + [line.replace("\t", " ") for line in footers]
+    lines = headers + [line for line, _ in body] + footers
     first_body = len(headers) + 1
     excluded = {i + 1: HEADER for i in range(len(headers))}
     excluded.update({first_body + len(body) + i: FOOTER for i in range(len(footers))})
