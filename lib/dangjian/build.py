@@ -65,6 +65,14 @@ STATISTICS_BATCH_ROWS = 50_000   # rows of frequencies / tokens read back at a t
 EXCEL_TABLES = ("documents", "brands", "formulas", "metrics", "reconciliation", "removed", "failures",
                 "theme_shares", "similarity")
 CSV_CHOICES = ("excel", "all")
+
+
+def csv_tables(csv: str, names) -> tuple[str, ...]:
+    """The tables of ``names`` written as CSV too: ``csv="excel"`` the Excel tables, ``"all"`` every one."""
+    if csv not in CSV_CHOICES:
+        raise ValueError(f"csv must be one of {', '.join(CSV_CHOICES)}, not {csv!r}")
+    return tuple(names) if csv == "all" else tuple(n for n in names if n in EXCEL_TABLES)
+
 DERIVED_TABLES = ("tokens", "frequencies", "keyness", "similarity", "cooccurrence")
 PASS1_TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "brands", "formulas", "metrics",
                 "reconciliation", "sentence_themes", "theme_shares")
@@ -374,19 +382,19 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
     an address (``tcp://host:8786``) runs them on that Dask scheduler's workers; True or ""
     on a Dask LocalCluster of ``workers`` processes. The tables are the same bytes either way.
     """
-    if csv not in CSV_CHOICES:
-        raise ValueError(f"csv must be one of {', '.join(CSV_CHOICES)}, not {csv!r}")
+    csv_tables(csv, ())  # refuse an unknown choice before any work
     folder, out_dir = Path(folder), Path(out_dir)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder of reports")
-    files = report_files(folder)
+    sidecars = sidecar_files(folder)
+    files = report_files(folder, sidecars)
     if dask is None and workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_MIN_FILES else 1
     executor = LocalPool(workers) if dask is None else \
         DaskExecutor(dask if isinstance(dask, str) else None, local_workers=workers)
-    run = SimpleNamespace(out_dir=out_dir, executor=executor, csv=csv,
-                          writer=TableWriter(out_dir, PASS1_TABLES + DERIVED_TABLES,
-                                             PASS1_TABLES + DERIVED_TABLES if csv == "all" else EXCEL_TABLES))
+    names = PASS1_TABLES + DERIVED_TABLES
+    run = SimpleNamespace(out_dir=out_dir, executor=executor, csv=csv, sidecars=sidecars,
+                          writer=TableWriter(out_dir, names, csv_tables(csv, names)))
     result = BuildResult(out_dir, n_bytes=sum(p.stat().st_size for p in files))
 
     try:
@@ -418,7 +426,7 @@ def _build(run, folder: Path, files: list[Path], backend: str, result: BuildResu
         "opencc_config": OPENCC_CONFIG,
         "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),
         "html_furniture_rules_sha256": hashlib.sha256(HTML_FURNITURE_FILE.read_bytes()).hexdigest(),
-        "sidecar_files": sidecar_files(folder),
+        "sidecar_files": run.sidecars,
         "extraction_cues_sha256": hashlib.sha256(CUES_FILE.read_bytes()).hexdigest(),
         "tokens": tokens_module.settings_for(backend, len(tokens_module.dictionary_words(words))),
         "similarity": "computed" if with_similarity else f"skipped: {len(documents)} reports > {SIMILARITY_MAX_DOCS}",

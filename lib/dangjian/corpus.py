@@ -135,10 +135,10 @@ def read_catalog(folder: Path) -> pd.DataFrame:
     return catalog
 
 
-def report_files(folder: Path) -> list[Path]:
-    """Every file in ``folder`` except its sidecars (catalog, annotation files, hidden files):
-    each is either built or becomes a row of ``failures``."""
-    sidecars = sidecar_files(folder)
+def report_files(folder: Path, sidecars: dict[str, str] | None = None) -> list[Path]:
+    """Every file in ``folder`` except its sidecars (``sidecar_files``: catalog, annotation files,
+    hidden files): each is either built or becomes a row of ``failures``."""
+    sidecars = sidecar_files(folder) if sidecars is None else sidecars
     return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in sidecars)
 
 

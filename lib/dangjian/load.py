@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import tokens as tokens_module
-from .build import EXCEL_TABLES, TableWriter, build
+from .build import TableWriter, build, csv_tables
 from .config import SEEDS_DIR
 from .corpus import Corpus, _table
 
@@ -35,13 +35,13 @@ def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.
 def write_corpus(corpus: Corpus, out_dir: Path | str, csv: str = "excel") -> list[Path]:
     """Write every table as Parquet, and as CSV (UTF-8 with BOM, for Excel) the tables
     ``dangjian build`` writes as CSV (every table with ``csv="all"``)."""
-    csv_tables = corpus.TABLES if csv == "all" else EXCEL_TABLES
-    writer = TableWriter(Path(out_dir), corpus.TABLES, csv_tables)
+    with_csv = csv_tables(csv, corpus.TABLES)
+    writer = TableWriter(Path(out_dir), corpus.TABLES, with_csv)
     for name in corpus.TABLES:
         writer.append(name, getattr(corpus, name))
     writer.close()
     return [writer.out_dir / f"{name}.{ext}" for name in corpus.TABLES
-            for ext in (("csv", "parquet") if name in csv_tables else ("parquet",))]
+            for ext in (("csv", "parquet") if name in with_csv else ("parquet",))]
 
 
 def read_tables(out_dir: Path) -> Corpus:
