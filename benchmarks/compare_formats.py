@@ -16,20 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from renderings import FURNITURE, as_docx, as_html, as_pdf, report_lines  # noqa: E402
+from renderings import (COMPARED, FURNITURE, RENDERINGS, as_docx, as_html, as_pdf, comparable_rows,  # noqa: E402
+                        rendering_doc_id, report_lines)
 
 import dangjian  # noqa: E402
 from dangjian.corpus import CatalogWarning  # noqa: E402
-
-RENDERINGS = {"html": ".html", "gbk": "-gbk.htm", "docx": ".docx", "pdf": ".pdf"}
-COMPARED = ["paragraphs", "brands", "formulas", "metrics"]
-
-
-def _rows(corpus, table: str, doc_id: str):
-    frame = getattr(corpus, table)
-    frame = frame[frame["doc_id"] == doc_id]
-    drop = [c for c in ("doc_id", "sent_id", "para_id", "line_no", "text_original") if c in frame.columns]
-    return frame.drop(columns=drop).reset_index(drop=True)
 
 
 def main(folder: Path) -> int:
@@ -55,12 +46,12 @@ def main(folder: Path) -> int:
     ids = set(corpus.documents["doc_id"])
     agree = total = 0
     for path in sources:
-        for kind, suffix in RENDERINGS.items():
-            doc_id = f"{path.stem}{suffix}" if suffix.startswith(".") else f"{path.stem}{suffix.rsplit('.', 1)[0]}"
+        for suffix in RENDERINGS:
+            doc_id = rendering_doc_id(path.stem, suffix)
             if doc_id not in ids:
                 continue
             total += 1
-            differ = [t for t in COMPARED if not _rows(corpus, t, doc_id).equals(_rows(corpus, t, path.name))]
+            differ = [t for t in COMPARED if not comparable_rows(corpus, t, doc_id).equals(comparable_rows(corpus, t, path.name))]
             text = "\n".join(corpus.paragraphs.loc[corpus.paragraphs["doc_id"] == doc_id, "text_original"])
             leaked = [piece for piece in FURNITURE if piece in text]
             if differ or leaked:

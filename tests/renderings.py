@@ -178,3 +178,22 @@ def report_lines(path: Path, paragraphs) -> tuple[list[str], int | None, set[int
     titles = [index[n] for n in paragraphs.loc[paragraphs["role"] == "title", "line_no"]]
     headings = {index[n] for n in paragraphs.loc[paragraphs["role"] == "heading", "line_no"]}
     return lines, titles[0] if len(titles) == 1 else None, headings
+
+
+# The renderings a report is built beside: suffix of the rendered file's name → documents.format.
+RENDERINGS = {".html": "html", "-gbk.htm": "html", ".docx": "docx", ".pdf": "pdf"}
+COMPARED = ["paragraphs", "brands", "formulas", "metrics"]  # what a rendering must give as its .txt does
+
+
+def rendering_doc_id(stem: str, suffix: str) -> str:
+    """The doc_id of ``stem + suffix`` built beside ``stem.txt``: a shared stem makes the whole
+    file name the doc_id (report.html), an own stem stays the doc_id (report-gbk)."""
+    return f"{stem}{suffix}" if suffix.startswith(".") else f"{stem}{suffix.rsplit('.', 1)[0]}"
+
+
+def comparable_rows(corpus, table: str, doc_id: str):
+    """A report's rows without the columns that name the file (doc_id, ids, line numbers)."""
+    frame = getattr(corpus, table)
+    frame = frame[frame["doc_id"] == doc_id]
+    drop = [c for c in ("doc_id", "sent_id", "para_id", "line_no", "text_original") if c in frame.columns]
+    return frame.drop(columns=drop).reset_index(drop=True)

@@ -17,13 +17,9 @@ from dangjian.reading import ReadError, read_report
 from dangjian.reading.pdf import fold_compatibility
 
 from conftest import SEED_FILES
-from renderings import (DOCX_FOOTER, DOCX_HEADER, FOOTER, FURNITURE, NAV, PDF_HEADER, SHARE, as_docx, as_html,
-                        as_pdf, encrypted_pdf, image_only_pdf, report_lines)
-
-RENDERINGS = {  # suffix of the rendered file's name → documents.format
-    ".html": "html", "-gbk.htm": "html", ".docx": "docx", ".pdf": "pdf",
-}
-COMPARED = ["paragraphs", "brands", "formulas", "metrics"]
+from renderings import (COMPARED, DOCX_FOOTER, DOCX_HEADER, FOOTER, FURNITURE, NAV, PDF_HEADER, RENDERINGS, SHARE,
+                        as_docx, as_html, as_pdf, comparable_rows as _rows, encrypted_pdf, image_only_pdf,
+                        rendering_doc_id, report_lines)
 
 
 def _build(folder: Path) -> dangjian.Corpus:
@@ -48,14 +44,6 @@ def rendered(tmp_path_factory, seed_corpus) -> tuple[dangjian.Corpus, Path]:
     return _build(folder), folder
 
 
-def _rows(corpus: dangjian.Corpus, table: str, doc_id: str) -> pd.DataFrame:
-    """A report's rows without the columns that name the file (doc_id, ids, line numbers)."""
-    frame = getattr(corpus, table)
-    drop = ["doc_id", "sent_id", "para_id", "line_no", "text_original"]
-    frame = frame[frame["doc_id"] == doc_id]
-    return frame.drop(columns=[c for c in drop if c in frame.columns]).reset_index(drop=True)
-
-
 def test_every_rendering_is_built_with_its_format(rendered):
     corpus, _ = rendered
     assert corpus.failures.empty, corpus.failures.to_string()
@@ -64,15 +52,14 @@ def test_every_rendering_is_built_with_its_format(rendered):
         # a stem shared by several files makes each file's whole name its doc_id
         assert formats[path.name] == "txt"
         for suffix, fmt in RENDERINGS.items():
-            doc_id = f"{path.stem}{suffix}" if suffix.startswith(".") else f"{path.stem}{suffix.rsplit('.', 1)[0]}"
-            assert formats[doc_id] == fmt
+            assert formats[rendering_doc_id(path.stem, suffix)] == fmt
 
 
 @pytest.mark.parametrize("suffix", list(RENDERINGS))
 @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.stem[:3])
 def test_a_rendering_gives_what_the_txt_gives(rendered, path, suffix):
     corpus, _ = rendered
-    rendering = f"{path.stem}{suffix}" if suffix.startswith(".") else f"{path.stem}{suffix.rsplit('.', 1)[0]}"
+    rendering = rendering_doc_id(path.stem, suffix)
     for table in COMPARED:
         expected, found = _rows(corpus, table, path.name), _rows(corpus, table, rendering)
         assert len(expected) > 0 or table != "paragraphs"
