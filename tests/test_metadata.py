@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from dangjian import metadata
 from dangjian.cleaning import clean
 from dangjian.metadata import extract_metadata
 from dangjian.reading import RawReport
@@ -60,3 +61,24 @@ def test_empty_author_label_is_not_an_author():
 def test_labelled_author_wins_over_closing_byline():
     meta = _meta("某公司党建工作纪实\n作者:王芳 来源:本站\n" + BODY + "\n(李明)")
     assert (meta.author, meta.author_source) == ("王芳", "metadata_line")
+
+
+@pytest.mark.parametrize("name, kept", [
+    ("推进华能山东公司", "华能山东公司"),  # a verb swept in before a proper noun is dropped
+    ("带领宝钢集团公司", "宝钢集团公司"),
+    ("国网德州供电公司", "国网德州供电公司"),  # 供电 is a verb inside the name: kept
+    ("普惠金融服务中心", "普惠金融服务中心"),
+])
+def test_leading_verb_is_dropped_only_before_a_proper_noun(name, kept):
+    assert metadata._without_leading_verb(name) == kept
+
+
+@pytest.mark.parametrize("title, place", [
+    ("上海加强园区党建工作", "上海"),
+    ("浙江湖州以村社联建带动乡村振兴", "湖州"),  # the last place; 以 is read as a preposition
+    ("四川成都在基层治理中探索新路", "成都"),
+    ("南通市委组织部召开会议", ""),  # no verb or 以 after the place
+    ("", ""),
+])
+def test_headline_place(title, place):
+    assert metadata._leading_place(title) == place
