@@ -201,7 +201,7 @@ def clean(raw: RawReport, rules: list[FurnitureRule] | None = None) -> CleanedRe
         every.append(cand)
     # One conversion for the whole report: a call per line cost a third more, and no OpenCC
     # phrase spans a line break, so the lines convert the same either way.
-    for cand, simplified in zip(every, to_simplified("\n".join(c[2] for c in every)).split("\n")):
+    for cand, simplified in zip(every, to_simplified("\n".join(c[2] for c in every)).split("\n"), strict=True):
         cand[4] = simplified
 
     def remove(cand, reason, rule_id):
