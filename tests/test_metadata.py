@@ -82,3 +82,15 @@ def test_leading_verb_is_dropped_only_before_a_proper_noun(name, kept):
 ])
 def test_headline_place(title, place):
     assert metadata._leading_place(title) == place
+
+
+@pytest.mark.parametrize("body, organization", [
+    # the headline's full name, printed shorter (without 市) in the text: the shorter form
+    (["国网德州供电公司党委书记讲话指出，要创建党建品牌。"], "国网德州供电公司"),
+    # not printed shorter: the name as found
+    (["公司党委书记讲话指出，要创建党建品牌。"], "国网德州市供电公司"),
+    (["德州市供电公司员工、国网德州供电公司党员都参加了活动。"], "国网德州供电公司"),
+])
+def test_organization_takes_its_shortest_printed_form(body, organization):
+    name, source = metadata.find_organization("国网德州市供电公司创建“红色电网”党建品牌", body, [])
+    assert (name, source) == (organization, "headline")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 
 from .cleaning import CleanedReport, strip_pinyin, to_simplified
 from .extraction.common import UnitFinder, load_cues
@@ -236,9 +237,26 @@ def find_organization(title: str, body_lines: list[str], byline_lines: list[str]
     """The organization the report is about, in its shortest printed form, and where it was found
     (see ``organization_source``)."""
     name, source = _organization(title, body_lines, byline_lines)
-    if name:
-        name = shortest_form(name, _units_in(title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]))
+    window = title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
+    if name and _shorter_form_printed(name, window):
+        name = shortest_form(name, _units_in(window))
     return name, source
+
+
+def _shorter_form_printed(name: str, text: str) -> bool:
+    """Does ``text`` print ``name`` without some of its administrative-level characters?
+
+    ``shortest_form`` can only return such a form, so when none is printed the report's unit
+    mentions need not be found again (most names have no 省市县区 at all).
+    """
+    levels = [i for i, ch in enumerate(name) if ch in _ADMIN_LEVELS]
+    if len(levels) > 6:
+        return True  # too many forms to try; let shortest_form look
+    for k in range(1, len(levels) + 1):
+        for dropped in combinations(levels, k):
+            if "".join(ch for i, ch in enumerate(name) if i not in dropped) in text:
+                return True
+    return False
 
 
 def _organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
