@@ -162,8 +162,10 @@ class TableWriter:
                 if dicts:
                     parts.append(arrow_table(name, dicts))
                     dicts = []
-                parts.append(part.cast(schema) if isinstance(part, pa.Table) else
-                             pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+                if isinstance(part, pa.Table):  # a worker's tables are already in the schema: casting costs
+                    parts.append(part if part.schema.equals(schema) else part.cast(schema))  # ~20 µs a column
+                else:
+                    parts.append(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
             else:
                 dicts.extend(part)
         if dicts:
