@@ -9,7 +9,7 @@ import pytest
 
 from dangjian.extraction import extract_brands
 from dangjian.extraction.brands import brand_rows
-from dangjian.extraction.common import CUES_FILE, chinese_to_number, load_cues, sentence_records
+from dangjian.extraction.common import CUES_FILE, UnitFinder, chinese_to_number, load_cues, sentence_records
 from dangjian.extraction.formulas import looks_like_formula
 from dangjian.extraction.metrics import metrics_in_sentence
 
@@ -252,3 +252,14 @@ def test_cues_are_read_only_and_other_cues_get_their_own_rules(tmp_path):
     other = brand_rows(texts, records, load_cues(tmp_path / "cues.yaml"))
     assert [(r["name"], r["cue"]) for r in other] == [("红色引擎", "创建")]  # now only unit + verb make it a brand
     assert [(r["name"], r["cue"]) for r in brand_rows(texts, records)] == [("红色引擎", "党建品牌")]  # untouched
+
+
+def test_unit_mentions_and_their_suffix_cues():
+    finder = UnitFinder(load_cues())
+    # each mention reaches back to the nearest stop character, not across punctuation or Latin text
+    text = "ABC公司、集团公司党委和第一党支部在“青年”党总支引领下"
+    assert [name for _, _, name in finder.mentions(text)] == ["集团公司党委", "第一党支部", "党总支"]
+    assert all(text[start:end] == name for start, end, name in finder.mentions(text))
+    cues = load_cues()
+    with pytest.raises(ValueError, match="unit suffixes must be Han characters"):
+        UnitFinder({**cues, "units": {**cues["units"], "suffixes": [*cues["units"]["suffixes"], "Co."]}})

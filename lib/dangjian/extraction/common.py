@@ -127,6 +127,13 @@ def mask_quotes(text: str) -> str:
 _NESTED_QUOTES = str.maketrans({"“": "‘", "「": "‘", "『": "‘", '"': "‘", "”": "’", "」": "’", "』": "’"})
 _SPACES = re.compile(r"\s+")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff·*]+")
+
+
+def _in_run(ch: str) -> bool:
+    """Is ``ch`` a character of a Han run (``_HAN_RUN``)?"""
+    return "\u4e00" <= ch <= "\u9fff" or ch == "·" or ch == "*"
+
+
 _CUE_AFTER_UNIT = re.compile(r"(?:品牌|特色工作法|工作法)")
 
 
@@ -140,6 +147,8 @@ class UnitFinder:
 
     def __init__(self, cues: dict):
         unit_cues = cues["units"]
+        if outside := [w for w in unit_cues["suffixes"] if not _HAN_RUN.fullmatch(w)]:
+            raise ValueError(f"{CUES_FILE.name}: unit suffixes must be Han characters, not {outside}")
         self.suffix_re = re.compile(alternation(unit_cues["suffixes"]))
         self.stop_chars = set(unit_cues["stop_chars"])
         self.anaphor_prefixes = tuple(unit_cues["anaphor_prefixes"])
@@ -159,19 +168,21 @@ class UnitFinder:
         that the anaphor can be resolved.
         """
         found = []
-        for run_match in _HAN_RUN.finditer(text):
-            run, base = run_match.group(0), run_match.start()
-            for m in self.suffix_re.finditer(run):
-                start = m.start()
-                while start > 0 and run[start - 1] not in self.stop_chars:
-                    start -= 1
-                if start > 0 and run[start - 1] in self.anaphor_prefixes:
-                    start -= 1
-                if start == m.start() and len(m.group(0)) <= 2 and m.group(0) not in self.bare:
-                    continue  # a bare short suffix (…为中心, 在公司) names no unit
-                if start > 0 and start == m.start() and run[start - 1] == "各":
-                    start -= 1  # 各支部: all branches, kept as the text says
-                found.append((base + start, base + m.end(), run[start:m.end()]))
+        stop, anaphors = self.stop_chars, self.anaphor_prefixes
+        # The suffixes are Han characters (checked in __init__), so a match never spans two runs and
+        # one scan of the text finds what a scan of each run would: a call per run cost more than the
+        # matching did.
+        for m in self.suffix_re.finditer(text):
+            suffix_start = start = m.start()
+            while start > 0 and _in_run(text[start - 1]) and text[start - 1] not in stop:
+                start -= 1
+            if start > 0 and _in_run(text[start - 1]) and text[start - 1] in anaphors:
+                start -= 1
+            if start == suffix_start and len(m.group(0)) <= 2 and m.group(0) not in self.bare:
+                continue  # a bare short suffix (…为中心, 在公司) names no unit
+            if start > 0 and start == suffix_start and text[start - 1] == "各":
+                start -= 1  # 各支部: all branches, kept as the text says
+            found.append((start, m.end(), text[start:m.end()]))
         found.sort(key=lambda f: (f[0], -f[1]))
         result = []
         for f in found:  # drop mentions inside a longer one (重庆分公司 inside 重庆分公司党总支)
