@@ -43,6 +43,12 @@ from .metrics import load_units
 COLUMNS = ["doc_id", "name", "kind", "unit", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
 _SEPARATORS = {"", "、", "和", "及", "与"}
 _ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后)")
+_CLAUSE_END = re.compile(r"[，,。；;]")
+_OBJECT_END = re.compile(r"[，,。；;：:“”□《》（）()]")  # where the objects of a setting-up verb end
+_LIST_JOINER = re.compile(r"([、和及与])")
+_COUNT_PREFIX = re.compile(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)")
+_COMMA = re.compile(r"[，,]")
+_SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*")
 
 
 class BrandRules:
@@ -125,7 +131,7 @@ class BrandRules:
             return None
         if _PLUS_NAME.match(name) and not looks_like_formula(after[:6], anywhere=True):
             return "method", "+"  # “党建+公益”: a named combination (but “A+B+C+D”四位一体 expands a formula)
-        clause = re.split(r"[，,。；;]", masked_after, maxsplit=1)[0]
+        clause = _CLAUSE_END.split(masked_after, maxsplit=1)[0]
         if self.enumerated_activity.search(clause):
             return "activity", "等…活动"
         if self.listed_brand.match(after[:len(clause)]):
@@ -152,14 +158,14 @@ class BrandRules:
         found = []
         for verb in self.setup.finditer(masked):
             start = verb.end()
-            clause = re.split(r"[，,。；;：:“”□《》（）()]", masked[start:], maxsplit=1)[0]
+            clause = _OBJECT_END.split(masked[start:], maxsplit=1)[0]
             offset = start
-            for item in re.split(r"([、和及与])", clause):
+            for item in _LIST_JOINER.split(clause):
                 if item in "、和及与":
                     offset += len(item)
                     continue
                 trimmed = self.object_trailing.sub("", item)
-                name = re.sub(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)", "", trimmed)  # 8个示范点
+                name = _COUNT_PREFIX.sub("", trimmed)  # 8个示范点
                 if name.endswith(self.unquoted_heads) and 2 < len(name) <= self.c["max_carrier_chars"]:
                     found.append((offset + len(trimmed) - len(name), name))
                 offset += len(item)
@@ -195,8 +201,8 @@ class _Owner:
 def pillar_of(lead: str, section: str) -> str:
     """The framing a brand is listed under: the run-in lead's first clause, else the section heading."""
     if lead:
-        return _ENUMERATORS.sub("", re.split(r"[，,]", lead)[0]).strip()
-    return re.sub(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*", "", section).strip()
+        return _ENUMERATORS.sub("", _COMMA.split(lead)[0]).strip()
+    return _SECTION_NUMBER.sub("", section).strip()
 
 
 def _split_parts(group) -> list:

@@ -38,6 +38,17 @@ _COUNTED_SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)[^{C
 _PLUS = re.compile(r"^(?:[0-9A-Za-z]+|[\u4e00-\u9fff]{1,2})(?:[+＋](?:[0-9A-Za-z]+|[\u4e00-\u9fff]{1,2})){1,4}$")
 _PREDICATE = re.compile("[是就的]")  # 一个党员就是一面旗帜 is a slogan, not a formula
 _ENUM_ITEM = re.compile(rf"^([{SMALL}])是(.+?)[。；;]?$")
+_LEADING_NUMERALS = re.compile(rf"^[{CHINESE_NUMERALS}双]+")
+_LARGE_NUMERALS = re.compile("[百千万亿]")
+_PLUS_CODE_PART = re.compile(r"(?:^|[+＋])(?:[0-9]+|[A-Za-z])(?:$|[+＋])")
+_LEADING_NUMERAL = re.compile(rf"[{LEADING}]")
+_SMALL_NUMERALS = re.compile(rf"[{SMALL}]+")
+_PLUS_OR_LIST = re.compile(r"[+＋、]")
+_PARENTHESISED_AFTER = re.compile(r"^”?[(（]([^)）]{2,60})[)）]")          # 三会一课（…）
+_NAMELY_AFTER = re.compile(r"^”?[^，,。；;“]{0,6}[，,]?即[:：]?“([^”]{2,80})”")  # …，即“…”
+_QUOTED_BEFORE = re.compile(r"“([^“”]{4,120})”(?:的)?$")                  # “…、…”的三个…
+_CLAUSE_MARK = re.compile(r"[，,。；;：:]")
+_COMMA = re.compile(r"[，,]")
 
 
 @lru_cache(maxsize=1)
@@ -65,11 +76,11 @@ def looks_like_formula(name: str, anywhere: bool = False) -> bool:
     if _not_formula().match(name):
         return False
     if _NUMERAL_LED.match(name):
-        numerals = re.match(rf"^[{CHINESE_NUMERALS}双]+", name).group(0)
-        return not re.search("[百千万亿]", numerals) and len(name) <= 6  # 五百强 is a ranking, not a formula
-    if _PLUS.match(name) and re.search(r"(?:^|[+＋])(?:[0-9]+|[A-Za-z])(?:$|[+＋])", name):
+        numerals = _LEADING_NUMERALS.match(name).group(0)
+        return not _LARGE_NUMERALS.search(numerals) and len(name) <= 6  # 五百强 is a ranking, not a formula
+    if _PLUS.match(name) and _PLUS_CODE_PART.search(name):
         return True  # 1+N, 党建+金融+X: short parts joined by +, one a number or a letter
-    return bool(_SEGMENTS.match(name) and len(re.findall(rf"[{LEADING}]", name)) >= 2 and not _PREDICATE.search(name))
+    return bool(_SEGMENTS.match(name) and len(_LEADING_NUMERAL.findall(name)) >= 2 and not _PREDICATE.search(name))
 
 
 def is_fixed_formula(name: str) -> bool:
@@ -80,7 +91,7 @@ def is_fixed_formula(name: str) -> bool:
 
 def _count_of(formula: str) -> int | None:
     """The count a formula announces (六个有力 → 6), when it has exactly one numeral."""
-    numerals = re.findall(rf"[{SMALL}]+", formula)
+    numerals = _SMALL_NUMERALS.findall(formula)
     if len(numerals) == 1 and formula.startswith(numerals[0]):
         return chinese_to_number(numerals[0])
     return None
@@ -91,7 +102,7 @@ def _split_items(text: str, count: int | None = None) -> list[str]:
     by_comma = [item.strip() for item in text.split("、") if item.strip()]
     if len(by_comma) == count or (count is None and len(by_comma) > 1):
         return by_comma
-    by_plus = [item.strip() for item in re.split(r"[+＋、]", text) if item.strip()]
+    by_plus = [item.strip() for item in _PLUS_OR_LIST.split(text) if item.strip()]
     return by_plus if count is None or len(by_plus) == count else by_comma
 
 
@@ -100,15 +111,15 @@ def expansion_at(sentence: str, start: int, end: int, formula: str) -> str:
     _, _, lead = _patterns()
     count = _count_of(formula)
     after, before = sentence[end:], sentence[:start]
-    if m := re.match(r"^”?[(（]([^)）]{2,60})[)）]", after):
+    if m := _PARENTHESISED_AFTER.match(after):
         return m.group(1)
-    if m := re.match(r"^”?[^，,。；;“]{0,6}[，,]?即[:：]?“([^”]{2,80})”", after):
+    if m := _NAMELY_AFTER.match(after):
         return m.group(1)
-    if m := re.search(r"“([^“”]{4,120})”(?:的)?$", before):
+    if m := _QUOTED_BEFORE.search(before):
         items = _split_items(m.group(1), count)
         if len(items) >= 2 and (count is None or len(items) == count):
             return m.group(1)
-    clause = re.split(r"[，,。；;：:]", before.rstrip("“"))[-1]
+    clause = _CLAUSE_MARK.split(before.rstrip("“"))[-1]
     items = clause.split("、")
     if count and len(items) == count and len(items) >= 2:
         items[0] = lead.sub("", items[0])
@@ -135,7 +146,7 @@ def _enumerated_expansion(sentences: list[str], index: int, formula: str) -> str
 def comma_joined_formulas(quoted: str) -> list[tuple[int, str]]:
     """(offset, part) of each numbered formula in a quote that joins several with a comma
     (“一个支部一项精品工程,一名党员一份优秀业绩”); empty when the quote is not such a pair."""
-    parts = re.split(r"[，,]", quoted)
+    parts = _COMMA.split(quoted)
     if len(parts) < 2 or not all(_COUNTED_SEGMENTS.match(p.strip()) for p in parts):
         return []
     out, offset = [], 0

@@ -39,6 +39,11 @@ _SUBJECT_STOP = re.compile(r"[，,。；;、：:“”‘’（）()《》\s的�
 _SUBJECT_VERBS = re.compile(r"(?:组织|累计|目前|已|高质量|开展|参与|组成|驻守|被|让|赴|感受|全力|挂牌|命名|可复制|覆盖|进行|在|中|为|上)")
 _TITLES = re.compile(r"《[^《》]*》")
 _CLAUSE = re.compile(r"[，,。；;：:！？!?]")
+_NUMERAL = re.compile(rf"[{CHINESE_NUMERALS}0-9]")
+_SENTENCE_MARK = re.compile(r"[，,。；;！？!?]")  # in a quote: speech, not a name
+_LATIN = re.compile(r"[A-Za-z]")
+_LATIN_END = re.compile(r"[A-Za-z]$")
+_HAN_END = re.compile(r"[\u4e00-\u9fff]$")
 _ARABIC = r"[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?"
 
 
@@ -100,12 +105,12 @@ def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
 def _subject(sentence: str, start: int, end: int, m: dict) -> str:
     """What is counted: the noun phrase after the unit (746个基层党组织), else the one before the number
     (党史学习交流21次), trimmed of trailing 共/累计 and of everything up to the last verb."""
-    after = re.split(rf"[{CHINESE_NUMERALS}0-9]", sentence[end:end + 14], maxsplit=1)[0]
+    after = _NUMERAL.split(sentence[end:end + 14], maxsplit=1)[0]
     after = _SUBJECT_VERBS.split(_SUBJECT_STOP.split(after, maxsplit=1)[0], maxsplit=1)[0]
     if len(after) >= 2:
         return after
     before = _SUBJECT_STOP.split(sentence[max(0, start - 24):start])[-1]
-    before = re.split(rf"[{CHINESE_NUMERALS}0-9]", before)[-1] or before
+    before = _NUMERAL.split(before)[-1] or before
     trailing, verbs = _subject_patterns()
     before = trailing.sub("", before)
     parts = verbs.split(before)
@@ -115,14 +120,14 @@ def _subject(sentence: str, start: int, end: int, m: dict) -> str:
 
 def _is_speech(quoted: str) -> bool:
     """Quoted speech (“去年社区集体就有68万元收入。”) reports facts; a quoted name (“1010”) does not."""
-    return len(quoted) > SPEECH_MIN_CHARS or bool(re.search(r"[，,。；;！？!?]", quoted))
+    return len(quoted) > SPEECH_MIN_CHARS or bool(_SENTENCE_MARK.search(quoted))
 
 
 def _excluded(sentence: str, start: int, end: int, match, value, m: dict, exclusions: dict) -> bool:
     """Is the matched number a name, code, class, target or the report's own structure?"""
     num, unit = match.group("num"), match.group("unit")
     rest, before = sentence[end:], sentence[:start]
-    if before.endswith(tuple(m["code_before"])) or re.search(r"[A-Za-z]$", before) or re.match(r"[A-Za-z]", rest):
+    if before.endswith(tuple(m["code_before"])) or _LATIN_END.search(before) or _LATIN.match(rest):
         return True  # 第一, G404次, 7-1项目
     if num.isdigit() and len(num) > m["max_digits"]:
         return True  # phone numbers, filing codes
@@ -135,7 +140,7 @@ def _excluded(sentence: str, start: int, end: int, match, value, m: dict, exclus
     if rest.startswith("的") and exclusions["range_class"].search(before):
         return True  # 5万—50万元的村: a range that names a class
     if (rest.startswith(tuple(m["name_suffixes"])) and unit not in m["counters"] and len(num) == 1
-            and re.search(r"[\u4e00-\u9fff]$", before)):
+            and _HAN_END.search(before)):
         return True  # 变电管理二所党委
     if num in ("零", "〇") or (unit != "大" and rest.startswith((unit, "接"))):
         return True  # 零部件; 一台台, 一辆接一辆: "every", not a count

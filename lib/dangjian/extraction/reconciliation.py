@@ -21,6 +21,9 @@ from .formulas import _count_of, _split_items
 COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
 _NUMBER = r"(?P<n>[0-9]+|[一二两三四五六七八九十百]+)"
 _ENUM_COUNT = re.compile(rf"{_NUMBER}(?:个|项|大|类|种|方面)")
+_QUOTED_END = re.compile(r"“([^“”]+)”$")
+_CLAUSE_MARK = re.compile(r"[，,。；;：:]")
+_AND = re.compile(r"和|及")
 SHORT_ITEM = 8  # list items longer than this are a clause that carries the list
 
 
@@ -40,14 +43,14 @@ def _list_items(text: str, lead_verbs: re.Pattern, max_items: int) -> list[str]:
     …进行安全知识、技能、意识 → 安全知识, 技能, 意识; a long first part keeps only
     what follows its last lead verb (进行, 由, 按照, 评选表彰).
     """
-    quoted = re.search(r"“([^“”]+)”$", text)
+    quoted = _QUOTED_END.search(text)
     if quoted and "、" in quoted.group(1):
         return _split_items(quoted.group(1))
-    clause = re.split(r"[，,。；;：:]", text)[-1]
+    clause = _CLAUSE_MARK.split(text)[-1]
     parts = [p.strip("“”") for p in clause.split("、")]
     if len(parts) < 2:
         return []
-    last = re.split(r"和|及", parts[-1])
+    last = _AND.split(parts[-1])
     parts = parts[:-1] + [p for p in last if p]
     items: list[str] = []
     for part in reversed(parts):
@@ -96,7 +99,7 @@ def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> li
                                  row.sent_id, row.start + m.start(), row.start + m.end()))
         for m in _ENUM_COUNT.finditer(row.text):
             rest = row.text[m.end():m.end() + 2]
-            if any(s <= m.start() < e for s, e in claimed) or re.match(r"[余多]", rest) or m.start() == 0:
+            if any(s <= m.start() < e for s, e in claimed) or rest.startswith(("余", "多")) or m.start() == 0:
                 continue
             if row.text[m.start() - 1] in "第、" or masked[m.start()] == "□":
                 continue
