@@ -156,3 +156,14 @@ def test_cluster_order_takes_nullable_similarities_of_many_reports():
     assert str(table["cosine"].dtype) == "Float64"
     order = ts.cluster_order(table)
     assert sorted(order) == docs
+
+
+def test_theme_keywords_are_matched_within_one_sentence():
+    codebook = {"党建": {"label_en": "party building", "keywords": ["党建", "建设"]},
+                "学习": {"label_en": "study", "keywords": ["学习"]}}
+    sentences = [{"doc_id": "d", "sent_id": f"d-{i}", "text": text}
+                 for i, text in enumerate(["我们加强党", "建设学习型组织。", "没有主题。", "党建和建设都算。"])]
+    rows = ts.code_theme_rows(sentences, codebook)
+    # “党” ending one sentence and “建设” starting the next make no 党建; every keyword of a sentence is listed
+    assert [(sent_id, theme, keywords) for _, sent_id, theme, _, keywords, _ in rows] == [
+        ("d-1", "党建", "建设"), ("d-1", "学习", "学习"), ("d-3", "党建", "党建、建设")]
