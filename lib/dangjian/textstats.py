@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
 
 import numpy as np
 import pandas as pd
@@ -244,12 +242,12 @@ SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", 
 
 @lru_cache(maxsize=8)
 def _compiled_gates(themes: tuple) -> list[tuple]:
-    return [(theme, label_en, list(keywords), re.compile("|".join(re.escape(k) for k in keywords)))
+    return [(theme, label_en, list(keywords), re.compile("|".join(re.escape(k) for k in keywords)).search)
             for theme, label_en, keywords in themes if keywords]
 
 
 def _theme_gates(codebook: dict) -> list[tuple]:
-    """(theme, label_en, keywords, pattern) per theme, compiled once per codebook content
+    """(theme, label_en, keywords, search) per theme, compiled once per codebook content
     (keyed on the content, so a codebook edited in place is never served stale)."""
     return _compiled_gates(tuple((theme, spec.get("label_en", ""), tuple(spec["keywords"]))
                                  for theme, spec in codebook.items()))
@@ -257,18 +255,14 @@ def _theme_gates(codebook: dict) -> list[tuple]:
 
 def code_theme_rows(sentences: list[dict], codebook: dict) -> list[tuple]:
     """(doc_id, sent_id, theme, theme_en, keywords, text) for each theme each sentence carries."""
-    # One alternation per theme, run once over the sentences joined by line breaks (no keyword
-    # holds one, so no match spans two sentences), finds the sentences that carry the theme; only
-    # those are checked keyword by keyword, so overlapping keywords all count.
+    # One alternation per theme rejects most (sentence, theme) pairs in a single regex search;
+    # only a theme that matches is checked keyword by keyword, so overlapping keywords all count.
     gates = _theme_gates(codebook)
-    texts = [sentence["text"] for sentence in sentences]
-    starts = [0, *accumulate(len(text) + 1 for text in texts)][:-1]
-    joined = "\n".join(texts)
-    carrying = [{bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)} for *_, pattern in gates]
     rows = []
-    for i, (sentence, text) in enumerate(zip(sentences, texts)):
-        for (theme, label_en, keywords, _), carriers in zip(gates, carrying):
-            if i in carriers:
+    for sentence in sentences:
+        text = sentence["text"]
+        for theme, label_en, keywords, gate in gates:
+            if gate(text):
                 hits = [k for k in keywords if k in text]
                 rows.append((sentence["doc_id"], sentence["sent_id"], theme, label_en, "、".join(hits), text))
     return rows
