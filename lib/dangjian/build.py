@@ -55,7 +55,7 @@ SIMILARITY_MAX_DOCS = 300      # a docs × docs matrix beyond this is neither sm
 PARALLEL_MIN_FILES = 40        # below this, worker start-up costs more than it saves
 FLUSH_ROWS = 50_000            # rows buffered per table before a row group is written,
 FLUSH_BYTES = 8_000_000        # or fewer when they hold this many bytes (text-heavy tables)
-FILES_PER_TASK = 8             # reports per pass-1 task: fewer, larger messages between processes
+FILES_PER_TASK = 32            # reports per pass-1 task: fewer, larger messages between processes
 SENTENCE_BATCH_ROWS = 5_000    # sentences per tokenisation task (whole reports only)
 STATISTICS_BATCH_ROWS = 50_000   # rows of frequencies / tokens read back at a time in pass 3
 
@@ -443,7 +443,9 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     names: set[str] = set()
     unlisted: list[str] = []
     named = list(doc_ids(files).items())
-    chunks = [named[i:i + FILES_PER_TASK] for i in range(0, len(named), FILES_PER_TASK)]
+    # The first task is one report: the local pool runs it here before forking, so the workers
+    # wait for it (and then inherit every pattern it compiled).
+    chunks = [named[:1]] + [named[i:i + FILES_PER_TASK] for i in range(1, len(named), FILES_PER_TASK)] if named else []
     results = run.executor.map(pass1_task, chunks, _init_pass1, (listed,), ahead=3, first_here=True)
     with closing(results):
         for tables, summaries in _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"):
