@@ -30,6 +30,7 @@ from collections import Counter
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -279,7 +280,8 @@ def arrow_table(name: str, rows: list[dict]) -> pa.Table:
     than ``pa.Table.from_pylist``.
     """
     schema = schema_of(name)
-    return pa.Table.from_pydict({column: [row.get(column) for row in rows] for column in schema.names}, schema=schema)
+    return pa.Table.from_pydict({column: list(map(dict.get, rows, repeat(column))) for column in schema.names},
+                                schema=schema)
 
 
 def to_wire(table: pa.Table) -> bytes:
@@ -311,9 +313,11 @@ def _init_pass2(backend: str, words: tuple[str, ...], documents: dict[str, tuple
     _STATE["documents"] = documents
 
 
-def tokenize_batch(batch: dict[str, list]) -> tuple[bytes, bytes, dict[str, int]]:
-    """Tokens of a batch of whole reports' sentences and each report's frequency rows (as IPC bytes,
-    see ``to_wire``), and the batch's token counts."""
+def tokenize_batch(sentences: bytes) -> tuple[bytes, bytes, dict[str, int]]:
+    """Tokens of a batch of whole reports' sentences (an Arrow table as IPC bytes, see ``to_wire``)
+    and each report's frequency rows (IPC bytes too), and the batch's token counts."""
+    table = from_wire(sentences)
+    batch = {name: table.column(name).to_pylist() for name in table.column_names}
     tokens = tokens_module.token_table(batch["doc_id"], batch["sent_id"], batch["text"], batch["start"],
                                        _STATE["segmenter"])
     counts = textstats.count_tokens(tokens)
@@ -477,7 +481,8 @@ def _pass2(run, backend: str, words: tuple[str, ...], documents: dict[str, tuple
     """Write tokens and frequencies; return the corpus token counts."""
     totals: Counter = Counter()
     columns = ["doc_id", "sent_id", "text", "start"]
-    batches = ({column: table.column(column).to_pylist() for column in columns}
+    # Arrow bytes, not Python lists: the main process only slices and copies, the workers unpack
+    batches = (to_wire(table.select(columns))
                for table in grouped_batches(run.out_dir / "sentences.parquet", columns, "doc_id", SENTENCE_BATCH_ROWS))
     results = run.executor.map(tokenize_batch, batches, _init_pass2, (backend, words, documents), ahead=2)
     with closing(results):

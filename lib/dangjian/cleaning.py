@@ -63,6 +63,7 @@ def fold_whitespace(line: str) -> str:
     return _WHITESPACE.sub(" ", _ZERO_WIDTH.sub("", line)).strip()
 
 
+@lru_cache(maxsize=4096)  # a closed set: a few hundred syllables, each with its tones
 def is_pinyin(word: str) -> bool:
     """True for one pinyin syllable, with tone marks, or toneless of two letters or more."""
     plain = unicodedata.normalize("NFD", word.replace("ü", "v"))
