@@ -237,9 +237,10 @@ def find_organization(title: str, body_lines: list[str], byline_lines: list[str]
     """The organization the report is about, in its shortest printed form, and where it was found
     (see ``organization_source``)."""
     name, source = _organization(title, body_lines, byline_lines)
-    window = title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
-    if name and _shorter_form_printed(name, window):
-        name = shortest_form(name, _units_in(window))
+    if name:
+        window = title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
+        if _shorter_form_printed(name, window):
+            name = shortest_form(name, _units_in(window))
     return name, source
 
 
@@ -290,8 +291,8 @@ def _leading_place(title: str) -> str:
     the last of the place names (jieba's ``ns``) that start the headline, when a verb or 以 follows."""
     if not title:
         return ""
-    # HMM off: the places are dictionary words, and the HMM would glue 以 to the unknown word
-    # after it (以村/企), hiding the preposition the rule looks for
+    # HMM off: the places are dictionary words, and jieba-rs's HMM can glue a preposition (以) to
+    # an unknown word after it, hiding the preposition the rule looks for
     pairs = part_of_speech(title[:20], hmm=False)
     places = []
     for word, tag in pairs:
