@@ -36,7 +36,7 @@ import re
 
 import pandas as pd
 
-from .common import Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
+from .common import COMMA, Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
 from .formulas import comma_joined_formulas, is_fixed_formula, looks_like_formula
 from .metrics import load_units
 
@@ -47,7 +47,6 @@ _CLAUSE_END = re.compile(r"[，,。；;]")
 _OBJECT_END = re.compile(r"[，,。；;：:“”□《》（）()]")  # where the objects of a setting-up verb end
 _LIST_JOINER = re.compile(r"([、和及与])")
 _COUNT_PREFIX = re.compile(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)")
-_COMMA = re.compile(r"[，,]")
 _SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*")
 
 
@@ -201,7 +200,7 @@ class _Owner:
 def pillar_of(lead: str, section: str) -> str:
     """The framing a brand is listed under: the run-in lead's first clause, else the section heading."""
     if lead:
-        return _ENUMERATORS.sub("", _COMMA.split(lead)[0]).strip()
+        return _ENUMERATORS.sub("", COMMA.split(lead)[0]).strip()
     return _SECTION_NUMBER.sub("", section).strip()
 
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans, sentence_records
+from .common import CHINESE_NUMERALS, CLAUSE_MARK, COMMA, alternation, chinese_to_number, load_cues, quoted_spans, sentence_records
 
 COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"]
 SMALL = "一二两三四五六七八九十"
@@ -47,8 +47,6 @@ _PLUS_OR_LIST = re.compile(r"[+＋、]")
 _PARENTHESISED_AFTER = re.compile(r"^”?[(（]([^)）]{2,60})[)）]")          # 三会一课（…）
 _NAMELY_AFTER = re.compile(r"^”?[^，,。；;“]{0,6}[，,]?即[:：]?“([^”]{2,80})”")  # …，即“…”
 _QUOTED_BEFORE = re.compile(r"“([^“”]{4,120})”(?:的)?$")                  # “…、…”的三个…
-_CLAUSE_MARK = re.compile(r"[，,。；;：:]")
-_COMMA = re.compile(r"[，,]")
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +117,7 @@ def expansion_at(sentence: str, start: int, end: int, formula: str) -> str:
         items = _split_items(m.group(1), count)
         if len(items) >= 2 and (count is None or len(items) == count):
             return m.group(1)
-    clause = _CLAUSE_MARK.split(before.rstrip("“"))[-1]
+    clause = CLAUSE_MARK.split(before.rstrip("“"))[-1]
     items = clause.split("、")
     if count and len(items) == count and len(items) >= 2:
         items[0] = lead.sub("", items[0])
@@ -146,7 +144,7 @@ def _enumerated_expansion(sentences: list[str], index: int, formula: str) -> str
 def comma_joined_formulas(quoted: str) -> list[tuple[int, str]]:
     """(offset, part) of each numbered formula in a quote that joins several with a comma
     (“一个支部一项精品工程,一名党员一份优秀业绩”); empty when the quote is not such a pair."""
-    parts = _COMMA.split(quoted)
+    parts = COMMA.split(quoted)
     if len(parts) < 2 or not all(_COUNTED_SEGMENTS.match(p.strip()) for p in parts):
         return []
     out, offset = [], 0

@@ -15,14 +15,13 @@ import re
 
 import pandas as pd
 
-from .common import alternation, chinese_to_number, compiled, load_cues, mask_quotes, sentence_records
+from .common import CLAUSE_MARK, alternation, chinese_to_number, compiled, load_cues, mask_quotes, sentence_records
 from .formulas import _count_of, _split_items
 
 COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
 _NUMBER = r"(?P<n>[0-9]+|[一二两三四五六七八九十百]+)"
 _ENUM_COUNT = re.compile(rf"{_NUMBER}(?:个|项|大|类|种|方面)")
 _QUOTED_END = re.compile(r"“([^“”]+)”$")
-_CLAUSE_MARK = re.compile(r"[，,。；;：:]")
 _AND = re.compile(r"和|及")
 SHORT_ITEM = 8  # list items longer than this are a clause that carries the list
 
@@ -46,7 +45,7 @@ def _list_items(text: str, lead_verbs: re.Pattern, max_items: int) -> list[str]:
     quoted = _QUOTED_END.search(text)
     if quoted and "、" in quoted.group(1):
         return _split_items(quoted.group(1))
-    clause = _CLAUSE_MARK.split(text)[-1]
+    clause = CLAUSE_MARK.split(text)[-1]
     parts = [p.strip("“”") for p in clause.split("、")]
     if len(parts) < 2:
         return []
