@@ -94,3 +94,13 @@ def test_offsets_stay_honest_when_the_backend_changes_the_text():
         assert whole[row["start"]:row["end"]] == row["token"], row
     assert [(t, s, e) for t, _, s, e in segmenter.tag(texts[1])][:2] == [("基层组织", 0, 4), ("战斗堡垒", 4, 8)]
     assert segmenter.tag(texts[0])[0][::2] == ("计划", 4)  # the altered piece is skipped, the rest located
+
+
+def test_offsets_stay_honest_when_the_backend_drops_characters():
+    """Pieces that leave out a character (a space) no longer tile the sentence: each is searched for."""
+    segmenter = tk.Segmenter("rjieba")
+    segmenter.pairs = lambda text: [(word, "n") for word in text.split(" ")]
+    texts = ["党建品牌 先锋岗", "战斗堡垒"]
+    table = tk.token_table(["d", "d"], ["d-s1", "d-s2"], texts, [0, 10], segmenter).to_pylist()
+    assert [(row["token"], row["start"], row["end"]) for row in table] == [
+        ("党建品牌", 0, 4), ("先锋岗", 5, 8), ("战斗堡垒", 10, 14)]

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .config import DATA_DIR
 
@@ -152,31 +153,35 @@ def token_table(doc_ids, sent_ids, texts, starts, segmenter: Segmenter, min_char
     per_sentence = np.fromiter(map(len, tagged), dtype=np.int64, count=len(tagged))
     pairs = list(chain.from_iterable(tagged))
     # itemgetter, not zip(*pairs): unpacking a million pairs as arguments costs a second a batch
-    words, poses = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    words = pa.array(list(map(itemgetter(0), pairs)), type=pa.large_string())
+    poses = pa.array(list(map(itemgetter(1), pairs)), type=pa.large_string())
+    lengths = pc.utf8_length(words).to_numpy()
     sentence_of = np.repeat(np.arange(len(texts)), per_sentence)
     start, located = piece_starts(words, texts, per_sentence, lengths)
+    # The filter is decided once per distinct word, then spread over the pieces by dictionary code.
     stopwords = read_stopwords()
-    verdict = {w: keep_token(w, segmenter.words, stopwords, min_chars) for w in set(words)}
-    keep = np.fromiter(map(verdict.__getitem__, words), dtype=bool, count=len(words)) & located
+    encoded = pc.dictionary_encode(words)
+    verdict = np.fromiter((keep_token(w, segmenter.words, stopwords, min_chars) for w in encoded.dictionary.to_pylist()),
+                          dtype=bool, count=len(encoded.dictionary))
+    keep = verdict[encoded.indices.to_numpy()] & located
     kept = np.flatnonzero(keep)
     offsets = np.asarray(starts, dtype=np.int64)[sentence_of[kept]] + start[kept]
     return pa.table({
         "doc_id": pa.array(doc_ids, type=pa.large_string()).take(sentence_of[kept]),
         "sent_id": pa.array(sent_ids, type=pa.large_string()).take(sentence_of[kept]),
-        "token": pa.array(words, type=pa.large_string()).filter(keep),
-        "pos": pa.array(poses, type=pa.large_string()).filter(keep),
+        "token": words.filter(keep),
+        "pos": poses.filter(keep),
         "start": offsets, "end": offsets + lengths[kept],
     })
 
 
-def piece_starts(words: list[str], texts, per_sentence: np.ndarray, lengths: np.ndarray | None = None):
+def piece_starts(words, texts, per_sentence: np.ndarray, lengths: np.ndarray | None = None):
     """Where each piece starts in its sentence, and whether it was located at all.
 
-    ``words`` are the pieces of every sentence in ``texts``, ``per_sentence`` of them each.
-    Usually the pieces tile their sentence and the offsets are running sums; where the
-    backend normalised something, each piece is searched for instead and one that cannot
-    be found is marked not located, so offsets stay honest.
+    ``words`` (a list or a string array) are the pieces of every sentence in ``texts``,
+    ``per_sentence`` of them each. Usually the pieces tile their sentence and the offsets
+    are running sums; where the backend normalised something, each piece is searched for
+    instead and one that cannot be found is marked not located, so offsets stay honest.
     """
     if lengths is None:
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
@@ -184,12 +189,37 @@ def piece_starts(words: list[str], texts, per_sentence: np.ndarray, lengths: np.
     before = np.cumsum(lengths) - lengths                      # characters of all sentences before each piece
     start = before - np.repeat(before[first[per_sentence > 0]], per_sentence[per_sentence > 0])
     located = np.ones(len(words), dtype=bool)
+    if _tile(words, texts, per_sentence, lengths):
+        return start, located
+    words = words.to_pylist() if isinstance(words, pa.Array) else words
     bounds = np.cumsum(per_sentence).tolist()
     for text, a, b in zip(texts, [0, *bounds[:-1]], bounds):
         if b > a and "".join(words[a:b]) != text:
             for k, piece_start in zip(range(a, b), _found(words[a:b], text)):
                 start[k], located[k] = piece_start, piece_start >= 0
     return start, located
+
+
+def _tile(words, texts, per_sentence: np.ndarray, lengths: np.ndarray) -> bool:
+    """Do the pieces tile their sentences exactly? True when every sentence has as many characters as
+    its pieces and all pieces, end to end, are the same bytes as all sentences end to end: checked on
+    whole buffers, where a join per sentence cost as much as finding the offsets."""
+    text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    piece_totals = np.bincount(np.repeat(np.arange(len(texts)), per_sentence), weights=lengths, minlength=len(texts))
+    if not np.array_equal(piece_totals, text_lengths):
+        return False
+    return _utf8(words).equals(_utf8(texts))
+
+
+def _utf8(strings) -> pa.Buffer:
+    """The UTF-8 bytes of strings end to end."""
+    array = strings if isinstance(strings, pa.Array) else pa.array(strings, type=pa.large_string())
+    array = array.cast(pa.large_string())
+    _, offsets, data = array.buffers()
+    if not len(array) or data is None:
+        return pa.py_buffer(b"")
+    offsets = np.frombuffer(offsets, dtype=np.int64)[array.offset:array.offset + len(array) + 1]
+    return data.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
 def _found(words: list[str], text: str):
