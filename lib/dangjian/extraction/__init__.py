@@ -7,7 +7,7 @@ import pandas as pd
 from . import brands as brands_module, formulas as formulas_module, metrics as metrics_module
 from . import reconciliation as reconciliation_module
 from .brands import brand_rows, expansion_carriers, extract_brands
-from .formulas import extract_formulas, formula_rows
+from .formulas import extract_formulas, formula_rows, is_fixed_formula, looks_like_formula
 from .metrics import extract_metrics, metric_rows
 from .reconciliation import reconcile, reconciliation_rows
 from .common import mask_quotes, quoted_spans, sentence_records
@@ -22,8 +22,10 @@ def extract_all(corpus, records=None, as_rows: bool = False) -> dict:
     (``sentence_records(corpus)`` when not given). ``as_rows`` returns lists of row
     dicts instead of DataFrames (the streaming build's per-report path).
     """
-    quoted_spans.cache_clear()  # caches within one call: reports never share sentences in a real corpus
-    mask_quotes.cache_clear()
+    # Caches within one call: reports never share sentences in a real corpus (and a benchmark that
+    # repeats reports must not profit from the repetition).
+    for cached in (quoted_spans, mask_quotes, looks_like_formula, is_fixed_formula):
+        cached.cache_clear()
     records = sentence_records(corpus) if records is None else records
     texts = dict(zip(list(corpus.documents["doc_id"]), list(corpus.documents["text"])))
     brands = brand_rows(texts, records)
