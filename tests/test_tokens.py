@@ -104,3 +104,20 @@ def test_offsets_stay_honest_when_the_backend_drops_characters():
     table = tk.token_table(["d", "d"], ["d-s1", "d-s2"], texts, [0, 10], segmenter).to_pylist()
     assert [(row["token"], row["start"], row["end"]) for row in table] == [
         ("党建品牌", 0, 4), ("先锋岗", 5, 8), ("战斗堡垒", 10, 14)]
+
+
+@pytest.mark.parametrize("backend", tk.BACKENDS)
+def test_a_batch_segments_as_its_sentences_do_one_by_one(backend):
+    """pieces() cuts a whole batch in one call; each sentence must come out as it would alone, and a
+    text holding a line break (which the joined call would misread) falls back to one call each."""
+    segmenter = tk.Segmenter(backend)
+    texts = ["党建品牌创建工作", "", "3.5%的党员 参加了A+B活动", "“两化一创”", "第二行\n第三行", "…"]
+    backend_pairs, calls = segmenter.pairs, []
+    segmenter.pairs = lambda text: calls.append(text) or backend_pairs(text)
+    for batch, n_calls in ((texts[:4] + texts[5:], 1), (texts, len(texts))):
+        calls.clear()
+        words, poses, per_sentence = segmenter.pieces(batch)
+        assert len(calls) == n_calls  # one call for the batch; one per text when a text holds a break
+        alone = [backend_pairs(text) for text in batch]
+        assert per_sentence.tolist() == [len(pairs) for pairs in alone]
+        assert list(zip(words.to_pylist(), poses.to_pylist())) == [tuple(p) for pairs in alone for p in pairs]
