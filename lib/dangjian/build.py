@@ -27,6 +27,7 @@ import sys
 import time
 import warnings
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -498,8 +499,27 @@ def _pass2(run, backend: str, words: tuple[str, ...], documents: dict[str, tuple
     return totals
 
 
+def _count_cooccurrence(tokens_path: Path, totals: Counter) -> pd.DataFrame:
+    """The co-occurrence table, streamed from the tokens table."""
+    cooccurrence = textstats.CooccurrenceCounter(textstats.top_terms(totals))
+    for table in grouped_batches(tokens_path, ["sent_id", "token"], "sent_id", STATISTICS_BATCH_ROWS):
+        cooccurrence.add(table.column("sent_id"), table.column("token"))
+    return cooccurrence.table()
+
+
 def _pass3(run, totals: Counter, documents: dict[str, tuple[str, int]], with_similarity: bool) -> None:
-    """Write keyness, similarity and co-occurrence, streamed from the frequencies and tokens just written."""
+    """Write keyness, similarity and co-occurrence, streamed from the frequencies and tokens just written.
+
+    Co-occurrence is counted in a thread beside keyness: both spend their time in Arrow, NumPy and
+    SciPy, which release the interpreter's lock, so the two run on two cores.
+    """
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        cooccurrence = thread.submit(_count_cooccurrence, run.out_dir / "tokens.parquet", totals)
+        _keyness_and_similarity(run, totals, documents, with_similarity)
+        run.writer.append("cooccurrence", cooccurrence.result())
+
+
+def _keyness_and_similarity(run, totals: Counter, documents: dict[str, tuple[str, int]], with_similarity: bool) -> None:
     vocabulary = textstats.Vocabulary(totals)
     per_doc_counts = []
     for table in grouped_batches(run.out_dir / "frequencies.parquet", ["doc_id", "org_label", "token", "n"], "doc_id",
@@ -511,8 +531,3 @@ def _pass3(run, totals: Counter, documents: dict[str, tuple[str, int]], with_sim
     if per_doc_counts:
         docs_meta = pd.DataFrame({"doc_id": list(documents), "org_label": [label for label, _ in documents.values()]})
         run.writer.append("similarity", textstats.similarity_from_counts(pd.concat(per_doc_counts), docs_meta))
-    cooccurrence = textstats.CooccurrenceCounter(textstats.top_terms(totals))
-    for table in grouped_batches(run.out_dir / "tokens.parquet", ["sent_id", "token"], "sent_id",
-                                 STATISTICS_BATCH_ROWS):
-        cooccurrence.add(table.column("sent_id"), table.column("token"))
-    run.writer.append("cooccurrence", cooccurrence.table())
