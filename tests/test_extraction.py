@@ -226,6 +226,18 @@ def test_brand_reconciliation_of_our_own(tmp_path):
     assert row["names"] == "红色引擎、绿色先锋"
 
 
+def test_a_brand_count_pattern_without_the_gate_word_is_refused():
+    """Sentences without reconciliation.brand_counts_word are never searched, so a pattern that
+    does not contain the word could never match: the cues are refused, naming the file."""
+    from dangjian.extraction.reconciliation import _patterns
+
+    section = dict(load_cues()["reconciliation"])
+    assert _patterns({"reconciliation": section})[1] == "品牌"
+    section["brand_counts"] = [*section["brand_counts"], "(?P<n>[0-9]+)个特色支部"]
+    with pytest.raises(ValueError, match=f"{CUES_FILE.name}.*个特色支部"):
+        _patterns({"reconciliation": section})
+
+
 def test_cue_words_come_from_the_data_file(seed_corpus):
     cues = load_cues()
     edited = {**cues, "brands": {**cues["brands"], "brand_cue": ["党建品牌"], "brand_cue_needs_verb": []}}

@@ -15,12 +15,15 @@ import re
 
 import pandas as pd
 
-from .common import CLAUSE_MARK, alternation, chinese_to_number, compiled, load_cues, mask_quotes, sentence_records
+from .common import CLAUSE_MARK, CUES_FILE, alternation, chinese_to_number, compiled, load_cues, mask_quotes, sentence_records
 from .formulas import _count_of, _split_items
 
 COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
-_NUMBER = r"(?P<n>[0-9]+|[一二两三四五六七八九十百]+)"
-_ENUM_COUNT = re.compile(rf"{_NUMBER}(?:个|项|大|类|种|方面)")
+_COUNT_NUMERALS = "一二两三四五六七八九十百"
+_NUMBER = rf"(?P<n>[0-9]+|[{_COUNT_NUMERALS}]+)"
+# The lookahead names the characters a match can start with, so that the engine rejects other
+# positions with one test.
+_ENUM_COUNT = re.compile(rf"(?=[0-9{_COUNT_NUMERALS}]){_NUMBER}(?:个|项|大|类|种|方面)")
 _QUOTED_END = re.compile(r"“([^“”]+)”$")
 _AND = re.compile(r"和|及")
 SHORT_ITEM = 8  # list items longer than this are a clause that carries the list
@@ -65,8 +68,12 @@ def _list_items(text: str, lead_verbs: re.Pattern, max_items: int) -> list[str]:
 
 
 def _patterns(cues: dict):
-    return ([re.compile(p) for p in cues["reconciliation"]["brand_counts"]],
-            re.compile(alternation(cues["reconciliation"]["list_lead_verbs"])))
+    cues = cues["reconciliation"]
+    word = cues["brand_counts_word"]
+    if lacking := [p for p in cues["brand_counts"] if word not in p]:
+        raise ValueError(f"{CUES_FILE.name}: every reconciliation.brand_counts pattern must contain "
+                         f"brand_counts_word {word!r}; these do not: {lacking}")
+    return [re.compile(p) for p in cues["brand_counts"]], word, re.compile(alternation(cues["list_lead_verbs"]))
 
 
 def reconcile(corpus, brands: pd.DataFrame, formulas: pd.DataFrame, records=None) -> pd.DataFrame:
@@ -78,7 +85,7 @@ def reconcile(corpus, brands: pd.DataFrame, formulas: pd.DataFrame, records=None
 def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> list[dict]:
     """The reconciliation table as rows, from the brands and formulas tables' rows."""
     cues = load_cues()
-    brand_patterns, lead_verbs = compiled(cues, "reconciliation", _patterns)
+    brand_patterns, brand_word, lead_verbs = compiled(cues, "reconciliation", _patterns)
     max_items = cues["reconciliation"]["max_items"]
     rows = []
     named_by_doc: dict[str, list[str]] = {}
@@ -89,7 +96,7 @@ def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> li
         named = named_by_doc.get(row.doc_id, [])
         masked = mask_quotes(row.text)
         claimed = []
-        for pattern in brand_patterns:
+        for pattern in (brand_patterns if brand_word in masked else ()):
             for m in pattern.finditer(masked):
                 if any(s <= m.start() < e for s, e in claimed):
                     continue
