@@ -148,3 +148,16 @@ def test_build_leaves_the_arrow_allocator_as_it_found_it(tmp_path):
     build_module.build(SEEDS, tmp_path / "out")
     assert pa.default_memory_pool().backend_name == before
     build_module.release_memory()  # a no-op where the C library has no malloc_trim
+
+
+def test_the_segmenter_loaded_in_the_background_is_the_one_pass_2_uses():
+    """Pass 2 takes the segmenter that a thread loaded during pass 1 and adds the corpus's names to
+    it; a failure in that thread is raised where the segmenter is taken, not lost."""
+    build_module._STATE["segmenter_loading"] = build_module.SegmenterInBackground("rjieba")
+    build_module._init_pass2("rjieba", ("红色引擎党建品牌",), {})
+    segmenter = build_module._STATE["segmenter"]
+    assert "segmenter_loading" not in build_module._STATE and segmenter.n_extra == 1
+    assert ("红色引擎党建品牌", "nz") in [tuple(p) for p in segmenter.pairs("打造红色引擎党建品牌")]
+    failing = build_module.SegmenterInBackground("no-such-backend")
+    with pytest.raises(ValueError, match="no-such-backend"):
+        failing.take()

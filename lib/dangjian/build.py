@@ -24,6 +24,7 @@ import ctypes
 import hashlib
 import os
 import sys
+import threading
 import time
 import warnings
 from collections import Counter
@@ -309,8 +310,37 @@ def pass1_task(paths: list[tuple[Path, str]]) -> tuple[dict[str, bytes], list[di
 
 # ---- pass 2: tokens ----------------------------------------------------------------------------
 
+class SegmenterInBackground:
+    """The pass-2 segmenter's dictionaries (the backend's and ours) loaded in a thread of the main
+    process while pass 1 runs, rather than between the passes while every core waits; the local
+    pool's pass-2 workers inherit it when they are forked. The build starts one only once pass 1's
+    workers exist, so that no fork copies a half-loaded one."""
+
+    def __init__(self, backend: str):
+        self.backend = backend
+        self._segmenter, self._error = None, None
+        self._thread = threading.Thread(target=self._load, name="segmenter", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            self._segmenter = tokens_module.Segmenter(self.backend)
+        except BaseException as exc:  # raised again, in the main thread, by take()
+            self._error = exc
+
+    def take(self) -> tokens_module.Segmenter:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._segmenter
+
+
 def _init_pass2(backend: str, words: tuple[str, ...], documents: dict[str, tuple[str, int]]) -> None:
-    _STATE["segmenter"] = tokens_module.Segmenter(backend, words)
+    loading = _STATE.pop("segmenter_loading", None)
+    segmenter = loading.take() if loading is not None and loading.backend == backend else \
+        tokens_module.Segmenter(backend)
+    segmenter.add_words(words)
+    _STATE["segmenter"] = segmenter
     _STATE["documents"] = documents
 
 
@@ -400,7 +430,7 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
     executor = LocalPool(workers) if dask is None else \
         DaskExecutor(dask if isinstance(dask, str) else None, local_workers=workers)
     names = PASS1_TABLES + DERIVED_TABLES
-    run = SimpleNamespace(out_dir=out_dir, executor=executor, csv=csv, sidecars=sidecars,
+    run = SimpleNamespace(out_dir=out_dir, executor=executor, csv=csv, sidecars=sidecars, backend=backend,
                           writer=TableWriter(out_dir, names, csv_tables(csv, names)))
     result = BuildResult(out_dir, n_bytes=sum(p.stat().st_size for p in files))
 
@@ -453,7 +483,11 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     chunks = [named[:1]] + [named[i:i + FILES_PER_TASK] for i in range(1, len(named), FILES_PER_TASK)] if named else []
     results = run.executor.map(pass1_task, chunks, _init_pass1, (listed,), ahead=3, first_here=True)
     with closing(results):
-        for tables, summaries in _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"):
+        for number, (tables, summaries) in enumerate(
+                _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"), start=1):
+            if number == 2 and isinstance(run.executor, LocalPool):
+                # The first task ran here and the pool's workers were forked before this second result.
+                _STATE["segmenter_loading"] = SegmenterInBackground(run.backend)
             for summary in summaries:
                 if "failure" in summary:
                     result.failures.append((summary["file"], summary["failure"]))

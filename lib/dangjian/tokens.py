@@ -101,28 +101,37 @@ class Segmenter:
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose from {BACKENDS}")
         self.backend = backend
-        entries = read_user_dict()
-        extra = dictionary_words(extra_words)
-        entries += [(w, EXTRA_WORD_FREQ, "nz") for w in extra]
-        self.words = frozenset(w for w, _, _ in entries)
-        self.n_extra = len(extra)
+        self.words: frozenset[str] = frozenset()
+        self.n_extra = 0
         if backend == "rjieba":
             import rjieba
 
-            self._engine = rjieba.Jieba()
-            for word, freq, pos in entries:
-                self._engine.add_word(word, freq, pos)
-            self.pairs = lambda text: self._engine.tag(text, False)
+            engine = rjieba.Jieba()
+            self._add_word = engine.add_word
+            self.pairs = lambda text: engine.tag(text, False)
         else:
             import jieba
             import jieba.posseg
 
             jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
-            for word, freq, pos in entries:
-                tokenizer.add_word(word, freq, pos)
+            self._add_word = tokenizer.add_word
             tagger = jieba.posseg.POSTokenizer(tokenizer)
             self.pairs = lambda text: [(p.word, p.flag) for p in tagger.cut(text, HMM=False)]
+        self._load(read_user_dict())
+        self.add_words(extra_words)
+
+    def _load(self, entries: list[tuple[str, int, str]]) -> None:
+        for word, freq, pos in entries:
+            self._add_word(word, freq, pos)
+        self.words = self.words | {word for word, _, _ in entries}
+
+    def add_words(self, extra_words: tuple[str, ...]) -> None:
+        """Add names extracted from the corpus (brands, formulas) to the dictionary, so that they come
+        out whole; ``Segmenter(backend, words)`` is ``Segmenter(backend)`` followed by this."""
+        extra = dictionary_words(extra_words)
+        self._load([(word, EXTRA_WORD_FREQ, "nz") for word in extra])
+        self.n_extra += len(extra)
 
     def pieces(self, texts: list[str]) -> tuple[pa.Array, pa.Array, np.ndarray]:
         """The words and tags of all ``texts`` end to end (two string arrays), and how many
