@@ -144,21 +144,15 @@ class Segmenter:
         texts are segmented one by one.
         """
         if texts and not any("\n" in text for text in texts):
-            pairs = self.pairs("\n".join(texts))
-            words = pa.array(list(map(itemgetter(0), pairs)), type=pa.large_string())
+            words, poses = _word_and_tag_arrays(self.pairs("\n".join(texts)))
             is_break = pc.equal(words, "\n")
             breaks = np.flatnonzero(is_break.to_numpy(zero_copy_only=False))
             if len(breaks) == len(texts) - 1:
-                per_sentence = np.diff(np.r_[-1, breaks, len(pairs)]) - 1
                 kept = pc.invert(is_break)
-                poses = pa.array(list(map(itemgetter(1), pairs)), type=pa.large_string())
-                return words.filter(kept), poses.filter(kept), per_sentence
+                return words.filter(kept), poses.filter(kept), np.diff(np.r_[-1, breaks, len(words)]) - 1
         tagged = [self.pairs(text) for text in texts]
-        pairs = list(chain.from_iterable(tagged))
-        # itemgetter, not zip(*pairs): unpacking a million pairs as arguments costs a second a batch
-        return (pa.array(list(map(itemgetter(0), pairs)), type=pa.large_string()),
-                pa.array(list(map(itemgetter(1), pairs)), type=pa.large_string()),
-                np.fromiter(map(len, tagged), dtype=np.int64, count=len(tagged)))
+        words, poses = _word_and_tag_arrays(list(chain.from_iterable(tagged)))
+        return words, poses, np.fromiter(map(len, tagged), dtype=np.int64, count=len(tagged))
 
     def tag(self, text: str) -> list[tuple[str, str, int, int]]:
         """(token, pos, start, end) for every piece of ``text`` that can be located in it."""
@@ -167,6 +161,12 @@ class Segmenter:
         starts, located = piece_starts(words, [text], np.array([len(words)]))
         return [(word, pos, start, start + len(word))
                 for (word, pos), start, ok in zip(pairs, starts.tolist(), located.tolist()) if ok]
+
+
+def _word_and_tag_arrays(pairs: list) -> tuple[pa.Array, pa.Array]:
+    # itemgetter, not zip(*pairs): unpacking a million pairs as arguments costs a second a batch
+    return (pa.array(list(map(itemgetter(0), pairs)), type=pa.large_string()),
+            pa.array(list(map(itemgetter(1), pairs)), type=pa.large_string()))
 
 
 def keep_token(token: str, words: frozenset[str], stopwords: frozenset[str], min_chars: int = 2) -> bool:
@@ -182,8 +182,8 @@ def keep_token(token: str, words: frozenset[str], stopwords: frozenset[str], min
 def token_table(doc_ids, sent_ids, texts, starts, segmenter: Segmenter, min_chars: int = 2) -> pa.Table:
     """The kept tokens of sentences (aligned sequences) as an Arrow table with the tokens table's columns.
 
-    The segmenter runs once per sentence; offsets, filtering and the repeated ids are
-    computed on whole arrays, because per-token Python costs four times the segmentation.
+    The segmenter runs once per batch (``Segmenter.pieces``); offsets, filtering and the repeated
+    ids are computed on whole arrays, because per-token Python costs four times the segmentation.
     """
     words, poses, per_sentence = segmenter.pieces(texts)
     lengths = pc.utf8_length(words).to_numpy()
