@@ -161,3 +161,23 @@ def test_the_segmenter_loaded_in_the_background_is_the_one_pass_2_uses():
     failing = build_module.SegmenterInBackground("no-such-backend")
     with pytest.raises(ValueError, match="no-such-backend"):
         failing.take()
+
+
+def _square(x):
+    return x * x
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_local_pool_says_when_its_workers_exist(workers):
+    """``when_forked`` runs once, after the first task ran here and the workers (if any) were forked,
+    so that a thread it starts is never copied into a worker."""
+    import multiprocessing
+
+    from dangjian.parallel import LocalPool
+
+    seen = []
+    results = LocalPool(workers).map(_square, range(5), lambda: None, (), ahead=2, first_here=True,
+                                     when_forked=lambda: seen.append(len(multiprocessing.active_children())))
+    assert next(results) == 0 and seen == []
+    assert list(results) == [1, 4, 9, 16]
+    assert seen == [workers if workers > 1 else 0]

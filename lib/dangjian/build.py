@@ -313,8 +313,9 @@ def pass1_task(paths: list[tuple[Path, str]]) -> tuple[dict[str, bytes], list[di
 class SegmenterInBackground:
     """The pass-2 segmenter's dictionaries (the backend's and ours) loaded in a thread of the main
     process while pass 1 runs, rather than between the passes while every core waits; the local
-    pool's pass-2 workers inherit it when they are forked. The build starts one only once pass 1's
-    workers exist, so that no fork copies a half-loaded one."""
+    pool's pass-2 workers inherit it when they are forked. The build starts one when the local pool
+    says pass 1's workers exist (``when_forked``), so that no fork copies a half-loaded one; a Dask
+    build never does, as its workers load their own."""
 
     def __init__(self, backend: str):
         self.backend = backend
@@ -481,13 +482,10 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     # The first task is one report: the local pool runs it here before forking, so the workers
     # wait for it (and then inherit every pattern it compiled).
     chunks = [named[:1]] + [named[i:i + FILES_PER_TASK] for i in range(1, len(named), FILES_PER_TASK)] if named else []
-    results = run.executor.map(pass1_task, chunks, _init_pass1, (listed,), ahead=3, first_here=True)
+    results = run.executor.map(pass1_task, chunks, _init_pass1, (listed,), ahead=3, first_here=True,
+                               when_forked=lambda: _STATE.update(segmenter_loading=SegmenterInBackground(run.backend)))
     with closing(results):
-        for number, (tables, summaries) in enumerate(
-                _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"), start=1):
-            if number == 2 and isinstance(run.executor, LocalPool):
-                # The first task ran here and the pool's workers were forked before this second result.
-                _STATE["segmenter_loading"] = SegmenterInBackground(run.backend)
+        for tables, summaries in _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"):
             for summary in summaries:
                 if "failure" in summary:
                     result.failures.append((summary["file"], summary["failure"]))

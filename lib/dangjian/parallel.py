@@ -58,13 +58,14 @@ class LocalPool:
     def describe(self) -> str:
         return f"{self.workers} local process{'es' if self.workers != 1 else ''}"
 
-    def map(self, func, tasks, initializer, initargs, ahead: int, first_here: bool = False):
+    def map(self, func, tasks, initializer, initargs, ahead: int, first_here: bool = False, when_forked=None):
         """Ordered results of ``func`` over ``tasks``.
 
         The state is set up here (``initializer``), and forked workers inherit it instead of
         loading it again (spawned ones, on Windows, run the initializer themselves); with
         ``first_here`` the first task runs here too, so that they also inherit every pattern
-        it compiled on first use.
+        it compiled on first use. ``when_forked`` is called once the workers exist (at once when
+        there are none): work it starts in a thread here is never copied half-done into a worker.
         """
         initializer(*initargs)
         tasks = iter(tasks)
@@ -74,11 +75,15 @@ class LocalPool:
                 return
             yield func(first)
         if self.workers <= 1:
+            if when_forked is not None:
+                when_forked()
             yield from map(func, tasks)
             return
         inherits = self.context.get_start_method() == "fork"
         pool = self.context.Pool(self.workers,
                                  **({} if inherits else {"initializer": initializer, "initargs": initargs}))
+        if when_forked is not None:
+            when_forked()
         throttle = Throttle(tasks, limit=max(2, ahead * self.workers))
         try:
             for result in pool.imap(func, throttle):
@@ -140,8 +145,9 @@ class DaskExecutor:
     def describe(self) -> str:
         return f"Dask at {self.address} ({self.workers} worker thread{'s' if self.workers != 1 else ''})"
 
-    def map(self, func, tasks, initializer, initargs, ahead: int, first_here: bool = False):
-        """Ordered results of ``func`` over ``tasks`` (``first_here`` does not apply: nothing runs here)."""
+    def map(self, func, tasks, initializer, initargs, ahead: int, first_here: bool = False, when_forked=None):
+        """Ordered results of ``func`` over ``tasks`` (``first_here`` and ``when_forked`` do not apply:
+        nothing runs here, and the workers run the set-up themselves)."""
         setup = self.client.scatter(_SetUp(uuid.uuid4().hex, initializer, tuple(initargs)), broadcast=True,
                                     hash=False)
         limit = max(2, ahead * self.workers)
