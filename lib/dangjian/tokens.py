@@ -217,10 +217,11 @@ def piece_starts(words, texts, per_sentence: np.ndarray, lengths: np.ndarray | N
     if lengths is None:
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     first = np.cumsum(per_sentence) - per_sentence            # index of each sentence's first piece
-    before = np.cumsum(lengths) - lengths                      # characters of all sentences before each piece
+    through = np.r_[0, np.cumsum(lengths)]                     # characters of the pieces before each index
+    before = through[:-1]                                      # characters of all sentences before each piece
     start = before - np.repeat(before[first[per_sentence > 0]], per_sentence[per_sentence > 0])
     located = np.ones(len(words), dtype=bool)
-    if _tile(words, texts, per_sentence, lengths):
+    if _tile(words, texts, through[first + per_sentence] - through[first]):
         return start, located
     words = words.to_pylist() if isinstance(words, pa.Array) else words
     bounds = np.cumsum(per_sentence).tolist()
@@ -231,13 +232,11 @@ def piece_starts(words, texts, per_sentence: np.ndarray, lengths: np.ndarray | N
     return start, located
 
 
-def _tile(words, texts, per_sentence: np.ndarray, lengths: np.ndarray) -> bool:
+def _tile(words, texts, piece_chars: np.ndarray) -> bool:
     """Do the pieces tile their sentences exactly? True when every sentence has as many characters as
-    its pieces and all pieces, end to end, are the same bytes as all sentences end to end: checked on
-    whole buffers, where a join per sentence cost as much as finding the offsets."""
-    text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    piece_totals = np.bincount(np.repeat(np.arange(len(texts)), per_sentence), weights=lengths, minlength=len(texts))
-    if not np.array_equal(piece_totals, text_lengths):
+    its pieces (``piece_chars``) and all pieces, end to end, are the same bytes as all sentences end
+    to end: checked on whole buffers, where a join per sentence cost as much as finding the offsets."""
+    if not np.array_equal(piece_chars, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))):
         return False
     return _utf8(words).equals(_utf8(texts))
 
