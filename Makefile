@@ -50,7 +50,9 @@ readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in README.md
 
 readme-scores: $(STAMP) ## Regenerate the extraction scores in README.md (seeds; the development corpus when ../shared is here)
 	$(BIN)/dangjian evaluate $(SEEDS) --gold tests/gold --readme README.md --block seeds > /dev/null
-	@if [ -d ../shared/dev-reports ]; then $(BIN)/dangjian evaluate ../shared/dev-reports --readme README.md --block dev > /dev/null; fi
+	@if [ -d ../shared/dev-reports ]; then \
+		$(BIN)/dangjian evaluate ../shared/dev-reports --exclude 'batch2-*' --readme README.md --block dev > /dev/null && \
+		$(BIN)/dangjian evaluate ../shared/dev-reports --include 'batch2-*' --readme README.md --block dev-new > /dev/null; fi
 
 clean: ## Remove generated outputs (keeps .venv)
 	rm -rf data/processed reports figures/*.png

@@ -117,7 +117,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, misses_text, scores_markdown, write_evaluation
 
     try:
-        result, errors = evaluate(Path(args.reports), args.gold)
+        result, errors = evaluate(Path(args.reports), args.gold, include=args.include, exclude=args.exclude)
     except (FileNotFoundError, ValueError) as exc:
         print(f"dangjian evaluate: {exc}", file=sys.stderr)
         return 2
@@ -192,8 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("reports", help="folder of reports, or of built tables (then --gold is needed)")
     evaluate.add_argument("--gold", default=None, help="folder of gold files (default: beside the reports)")
     evaluate.add_argument("--out", default=None, help="write evaluation_scores/misses/per_report.csv here")
+    evaluate.add_argument("--include", default=None, metavar="PATTERN",
+                          help="score only the reports whose name matches this shell pattern (batch2-*)")
+    evaluate.add_argument("--exclude", default=None, metavar="PATTERN",
+                          help="score only the reports whose name does not match this shell pattern")
     evaluate.add_argument("--readme", help="rewrite the scores block of this README (see --block)")
-    evaluate.add_argument("--block", default="seeds", help="which README scores block: seeds or dev (default: seeds)")
+    evaluate.add_argument("--block", default="seeds", help="which README scores block: seeds, dev, dev-new or dev-new-first (default: seeds)")
     evaluate.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)
     return args.func(args)

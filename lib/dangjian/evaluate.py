@@ -13,7 +13,12 @@ rules are those of the annotation guide (README, *Measuring the extraction*):
   recalled when it is found in either table; precision is per table. ``initiatives``
   pools both: gold brands and formulas against found brands and formulas;
 - title: equal after normalising; date: equal at the gold's precision; organization:
-  one contains the other after normalising.
+  one contains the other after normalising, or equal to one of the gold's ``organization_forms``;
+- parent_group: the same group once 中国 and company-form words (集团, 有限公司, 公司) are
+  dropped; region: equal after normalising; sector: the same GB/T 4754 section letter. For these
+  three a missing value where gold has one counts against recall and a value where gold is null
+  against precision. A gold file without the key (written before the guide defined it) is not
+  scored on that field.
 
 Scores are micro-averaged over reports (correct, found, recalled and gold summed), so a report
 with many metrics weighs more than one with few.
@@ -24,6 +29,7 @@ import json
 import math
 import re
 import unicodedata
+from fnmatch import fnmatch
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +38,16 @@ import pandas as pd
 
 from .cleaning import strip_pinyin, to_simplified
 
-FIELDS = ("title", "date", "organization", "script", "metrics", "initiatives", "brands", "formulas")
+FIELDS = ("title", "date", "organization", "parent_group", "sector", "region", "script", "metrics", "initiatives",
+          "brands", "formulas")
+PLACEMENT_FIELDS = ("parent_group", "sector", "region")
 SCORE_COLUMNS = ["field", "correct", "found", "recalled", "gold", "precision", "recall", "f1"]
 PER_REPORT_COLUMNS = ["doc_id", "field", "correct", "found", "recalled", "gold"]
 MISS_COLUMNS = ["doc_id", "field", "error", "gold", "found", "detail"]
 GOLD_KEYS = {"title", "date", "organization", "brands", "formulas", "metrics"}
 _DROP = re.compile(r"[\W_]+")
 _FOLD = {"万": 10_000, "亿": 100_000_000}
+_GROUP_FORM_WORDS = re.compile("有限责任公司|股份有限公司|有限公司|集团|公司")
 
 
 class GoldError(ValueError):
@@ -82,6 +91,9 @@ class Gold:
     formulas: dict[str, str]
     metrics: dict[tuple[float, str], str]  # key → text as written
     not_metrics: list[str] = field(default_factory=list)  # normalised
+    organization_forms: list[str] = field(default_factory=list)
+    # parent_group, sector, region: the gold's value (None = null); a field the file lacks is absent
+    placement: dict[str, str | None] = field(default_factory=dict)
 
 
 def read_gold(path: Path) -> Gold:
@@ -111,8 +123,26 @@ def read_gold(path: Path) -> Gold:
             metrics.setdefault(key, m.get("text", ""))
     except (KeyError, TypeError) as exc:
         raise GoldError(path, f"an entry does not follow the format ({exc!r})") from exc
+    forms = data.get("organization_forms") or []
+    if not isinstance(forms, list):
+        raise GoldError(path, "organization_forms is not a list")
     return Gold(path.stem, path, data.get("title"), data.get("date"), data.get("organization"), data.get("script"),
-                brands, formulas, metrics, [normalise(t) for t in data.get("not_metrics", []) if normalise(t)])
+                brands, formulas, metrics, [normalise(t) for t in data.get("not_metrics", []) if normalise(t)],
+                [str(f) for f in forms], {key: data[key] for key in PLACEMENT_FIELDS if key in data})
+
+
+def group_key(name) -> str:
+    """The comparison form of a parent group: 中国 and company-form words dropped (中国华能 = 华能集团)."""
+    return _GROUP_FORM_WORDS.sub("", normalise(name).replace("中国", ""))
+
+
+def placement_matches(field_name: str, found, gold) -> bool:
+    """Does a found parent_group, sector or region equal the gold's under the guide's rule?"""
+    if field_name == "parent_group":
+        return bool(group_key(found)) and group_key(found) == group_key(gold)
+    if field_name == "sector":
+        return bool(found) and str(found).strip().upper() == str(gold).strip().upper()
+    return bool(normalise(found)) and normalise(found) == normalise(gold)
 
 
 def gold_files(folder: Path) -> dict[str, Path]:
@@ -156,12 +186,23 @@ def evaluate_corpus(corpus, golds: dict[str, Gold]) -> Evaluation:
                                            "initiatives": len(set(gold.brands) | set(gold.formulas))}[name])
             for name in ("title", "date", "organization", "script"):
                 tally(doc_id, name, 0, 0, int(bool(getattr(gold, name))))
+            for name, expected in gold.placement.items():
+                tally(doc_id, name, 0, 0, int(bool(expected)))
             continue
         doc = docs.loc[doc_id]
         _score_single(doc_id, doc, gold, tally, miss)
         _score_metrics(doc_id, corpus.metrics[corpus.metrics["doc_id"] == doc_id], doc["text"], gold, tally, miss)
         _score_names(doc_id, corpus, gold, tally, miss)
     per_report = pd.DataFrame(counts, columns=PER_REPORT_COLUMNS)
+    unscored = sorted(set(docs.index) - set(golds))
+    return Evaluation(scores_of(per_report), pd.DataFrame(misses, columns=MISS_COLUMNS), per_report, unscored)
+
+
+def scores_of(per_report: pd.DataFrame, doc_ids=None) -> pd.DataFrame:
+    """SCORE_COLUMNS from per-report counts, over every report or only those in ``doc_ids``
+    (micro-averages: counts summed before dividing)."""
+    if doc_ids is not None:
+        per_report = per_report[per_report["doc_id"].isin(set(doc_ids))]
     rows = []
     for name in FIELDS:
         part = per_report[per_report["field"] == name]
@@ -171,9 +212,15 @@ def evaluate_corpus(corpus, golds: dict[str, Gold]) -> Evaluation:
         f1 = 2 * precision * recall / (precision + recall) if found and gold and precision + recall else float("nan")
         rows.append({"field": name, "correct": correct, "found": found, "recalled": recalled, "gold": gold,
                      "precision": precision, "recall": recall, "f1": f1})
-    unscored = sorted(set(docs.index) - set(golds))
-    return Evaluation(pd.DataFrame(rows, columns=SCORE_COLUMNS), pd.DataFrame(misses, columns=MISS_COLUMNS),
-                      per_report, unscored)
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+def subset(result: Evaluation, doc_ids) -> Evaluation:
+    """The evaluation restricted to ``doc_ids``: its scores, misses and counts."""
+    keep = set(doc_ids)
+    return Evaluation(scores_of(result.per_report, keep), result.misses[result.misses["doc_id"].isin(keep)],
+                      result.per_report[result.per_report["doc_id"].isin(keep)], result.unscored,
+                      {**result.settings, "n_gold": len(keep & set(result.per_report["doc_id"]))})
 
 
 def _score_single(doc_id, doc, gold: Gold, tally, miss) -> None:
@@ -187,13 +234,23 @@ def _score_single(doc_id, doc, gold: Gold, tally, miss) -> None:
             ok = _date_matches(found, expected) if expected else False
         elif name == "organization":
             a, b = normalise(found), normalise(expected)
-            ok = bool(a and b) and (a in b or b in a)
+            ok = bool(a and b) and (a in b or b in a or a in {normalise(f) for f in gold.organization_forms})
         else:
             ok = bool(expected) and normalise(found) == normalise(expected)
         tally(doc_id, name, int(ok), int(bool(found)), int(bool(expected)))
         if not ok and (found or expected):
             error = "wrong" if found and expected else ("missed" if expected else "extra")
             miss(doc_id, name, error, expected, found)
+    for name, expected in gold.placement.items():
+        found = doc.get(name)
+        found = "" if found is None or pd.isna(found) else str(found)
+        expected = "" if expected is None else str(expected)
+        ok = bool(found and expected) and placement_matches(name, found, expected)
+        tally(doc_id, name, int(ok), int(bool(found)), int(bool(expected)))
+        if not ok and (found or expected):
+            error = "wrong" if found and expected else ("missed" if expected else "extra")
+            source = doc.get(f"{name}_source")
+            miss(doc_id, name, error, expected, found, "" if source is None or pd.isna(source) else str(source))
 
 
 def normalised_with_map(text: str) -> tuple[str, list[int]]:
@@ -294,9 +351,14 @@ def read_golds(folder: Path, doc_ids=None) -> tuple[dict[str, Gold], list[tuple[
     return golds, errors
 
 
-def evaluate(reports: Path | str, gold_dir: Path | str | None = None) -> tuple[Evaluation, list[tuple[str, str]]]:
+def evaluate(reports: Path | str, gold_dir: Path | str | None = None, include: str | None = None,
+             exclude: str | None = None) -> tuple[Evaluation, list[tuple[str, str]]]:
     """Build (or read the built tables of) ``reports`` and score it against the gold files beside the
-    reports or in ``gold_dir``. Returns the evaluation and the gold files that could not be used."""
+    reports or in ``gold_dir``. Returns the evaluation and the gold files that could not be used.
+
+    ``include`` and ``exclude`` are shell patterns on the report's name (``batch2-*``): only the
+    gold files of the reports they select are scored (the whole folder is still built, so the
+    tables are those of the batch)."""
     from .corpus import CatalogWarning
     from .load import load_corpus
 
@@ -314,9 +376,12 @@ def evaluate(reports: Path | str, gold_dir: Path | str | None = None) -> tuple[E
         corpus = load_corpus(reports)
     names = set(corpus.documents["doc_id"]) | {Path(f).stem for f in corpus.failures["file"]}
     golds, errors = read_golds(gold_dir)
+    labelled = set(golds)  # usable gold files, before a pattern leaves some out
     # Gold for a report that is neither built nor failed is not about this batch.
-    golds = {doc_id: gold for doc_id, gold in golds.items() if doc_id in names}
+    golds = {doc_id: gold for doc_id, gold in golds.items() if doc_id in names
+             and (include is None or fnmatch(doc_id, include)) and (exclude is None or not fnmatch(doc_id, exclude))}
     result = evaluate_corpus(corpus, golds)
+    result.unscored = sorted(set(corpus.documents["doc_id"]) - labelled)  # a report left out by a pattern has gold
     result.settings = {"reports": str(reports), "gold": str(gold_dir), "n_reports": len(corpus.documents),
                        "n_gold": len(golds), **{k: v for k, v in corpus.settings.items() if isinstance(v, str)}}
     return result, errors
