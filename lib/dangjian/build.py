@@ -47,7 +47,9 @@ from . import __version__, textstats
 from . import tokens as tokens_module
 from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, load_rules
 from .config import CATALOG_NAME
-from .corpus import CATALOG_COLUMNS, CatalogWarning, _table, process_report, read_catalog, report_files
+from .catalog import apply_catalog, warn_unchecked_edits
+from .corpus import CatalogWarning, _table, process_report, read_catalog, report_files
+from .organizations import organizations_table
 from .extraction import extract_all
 from .reading import doc_ids, sidecar_files
 from .reading.webpage import FURNITURE_FILE as HTML_FURNITURE_FILE
@@ -65,7 +67,7 @@ STATISTICS_BATCH_ROWS = 50_000   # rows of frequencies / tokens read back at a t
 # Tables written as CSV too (UTF-8 with BOM), for the analyst who opens them in Excel. The others,
 # one row per token, term, sentence or paragraph, are Parquet only unless ``csv="all"``: as CSV they
 # made the output 30 times the input, and the text is in documents.csv already.
-EXCEL_TABLES = ("documents", "brands", "formulas", "metrics", "reconciliation", "removed", "failures",
+EXCEL_TABLES = ("documents", "organizations", "brands", "formulas", "metrics", "reconciliation", "removed", "failures",
                 "theme_shares", "similarity")
 CSV_CHOICES = ("excel", "all")
 
@@ -77,6 +79,8 @@ def csv_tables(csv: str, names) -> tuple[str, ...]:
     return tuple(names) if csv == "all" else tuple(n for n in names if n in EXCEL_TABLES)
 
 DERIVED_TABLES = ("tokens", "frequencies", "keyness", "similarity", "cooccurrence")
+ORGANIZATION_FIELDS = ("doc_id", "org_id", "org_id_source", "organization", "organization_source", "parent_group",
+                       "sector", "region", "catalog_status")
 PASS1_TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "brands", "formulas", "metrics",
                 "reconciliation", "sentence_themes", "theme_shares")
 
@@ -260,8 +264,7 @@ def process_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, pa.Table], l
             continue
         (document,) = tables["documents"]
         entry = _STATE["listed"].get(path.name)
-        for column in CATALOG_COLUMNS:
-            document[column] = (entry or {}).get(column, "")
+        edits = apply_catalog(document, entry)
         doc_id = document["doc_id"]
         label = textstats.organization_label((entry or {}).get("org_label", ""), document.get("organization"), doc_id)
         tables["theme_shares"] = [dict(zip(textstats.THEME_SHARE_COLUMNS, row)) for row in textstats.theme_share_rows(
@@ -271,7 +274,8 @@ def process_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, pa.Table], l
                 rows[name] += tables[name]
         names = {b["name"] for b in tables["brands"]} | {f["formula"] for f in tables["formulas"]}
         summaries.append({"file": path.name, "doc_id": doc_id, "label": label, "n_chars": int(document["n_chars"]),
-                          "listed": entry is not None, "names": sorted(names)})
+                          "listed": entry is not None, "names": sorted(names), "edits": edits,
+                          "organization": {key: document.get(key) for key in ORGANIZATION_FIELDS}})
     return {name: arrow_table(name, part) for name, part in rows.items()}, summaries
 
 
@@ -430,7 +434,7 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
         workers = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_MIN_FILES else 1
     executor = LocalPool(workers) if dask is None else \
         DaskExecutor(dask if isinstance(dask, str) else None, local_workers=workers)
-    names = PASS1_TABLES + DERIVED_TABLES
+    names = PASS1_TABLES + ("organizations",) + DERIVED_TABLES
     run = SimpleNamespace(out_dir=out_dir, executor=executor, csv=csv, sidecars=sidecars, backend=backend,
                           writer=TableWriter(out_dir, names, csv_tables(csv, names)))
     result = BuildResult(out_dir, n_bytes=sum(p.stat().st_size for p in files))
@@ -478,6 +482,8 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     documents: dict[str, tuple[str, int]] = {}
     names: set[str] = set()
     unlisted: list[str] = []
+    edits: dict[str, list[str]] = {}
+    organizations: list[dict] = []
     named = list(doc_ids(files).items())
     # The first task is one report: the local pool runs it here before forking, so the workers
     # wait for it (and then inherit every pattern it compiled).
@@ -492,20 +498,27 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
                     continue
                 if not summary["listed"]:
                     unlisted.append(summary["file"])
+                if summary["edits"]:
+                    edits[summary["file"]] = summary["edits"]
+                organizations.append(summary["organization"])
                 documents[summary["doc_id"]] = (summary["label"], summary["n_chars"])
                 names.update(summary["names"])
             for name in PASS1_TABLES:
                 run.writer.append(name, from_wire(tables[name]))
     if len(unlisted) == 1:
-        warnings.warn(f"{unlisted[0]}: not listed in {CATALOG_NAME}; its catalog columns are empty",
+        warnings.warn(f"{unlisted[0]}: not listed in {CATALOG_NAME}; its placement is inferred and its curated "
+                      f"columns are empty (dangjian catalog writes a row to check)",
                       CatalogWarning, stacklevel=4)
     elif unlisted:  # one warning, not thousands, for a new batch that has no catalog yet
-        warnings.warn(f"{len(unlisted)} reports are not listed in {CATALOG_NAME}; their catalog columns are empty "
-                      f"(first: {', '.join(unlisted[:3])})", CatalogWarning, stacklevel=4)
+        warnings.warn(f"{len(unlisted)} reports are not listed in {CATALOG_NAME}; their placement is inferred and "
+                      f"their curated columns are empty (first: {', '.join(unlisted[:3])}; dangjian catalog writes "
+                      f"rows to check)", CatalogWarning, stacklevel=4)
     for file in catalog["file"]:
         if not (folder / file).exists():
             warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=4)
-    for name in PASS1_TABLES:
+    warn_unchecked_edits(edits)
+    run.writer.append("organizations", _table("organizations", organizations_table(organizations)))
+    for name in (*PASS1_TABLES, "organizations"):
         run.writer.finish(name)
     return documents, names
 

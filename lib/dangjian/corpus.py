@@ -18,25 +18,18 @@ from . import textstats, tokens as tokens_module
 from .cleaning import clean
 from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
 from .extraction import reconciliation as reconciliation_module
-from .config import CATALOG_NAME
+from .catalog import CURATED_COLUMNS, CatalogWarning, read_catalog  # noqa: F401 (the build's catalog API)
 from .metadata import extract_metadata
+from .organizations import ORGANIZATION_COLUMNS, place
 from .reading import ReadError, read_report, sidecar_files
 from .structure import build_structure
 
 
-class CatalogWarning(UserWarning):
-    """A report and the hand-curated catalog disagree (unlisted or missing report)."""
-
-
-CATALOG_COLUMNS = [
-    "org_label", "org_label_source", "org_name", "org_name_source",
-    "parent_group", "parent_group_source", "sector", "sector_source",
-    "site", "site_source", "notes",
-]
 COLUMNS = {
     "documents": ["doc_id", "file", "format", "sha256", "encoding", "line_endings", "script", "n_converted_chars",
                   "title", "title_source", "date", "date_precision", "date_source", "author", "author_source",
-                  "organization", "organization_source", *CATALOG_COLUMNS,
+                  "organization", "organization_source", "org_id", "parent_group", "parent_group_source",
+                  "sector", "sector_source", "region", "region_source", "catalog_status", *CURATED_COLUMNS,
                   "n_chars", "n_paragraphs", "n_sentences", "n_removed_lines", "n_pinyin_removed",
                   "n_chars_removed", "text"],
     "paragraphs": ["doc_id", "para_id", "para_no", "line_no", "role", "section", "lead", "text",
@@ -44,6 +37,7 @@ COLUMNS = {
     "sentences": ["doc_id", "para_id", "sent_id", "sent_no", "text", "start", "end"],
     "removed": ["doc_id", "line_no", "col", "text", "reason", "rule"],
     "failures": ["file", "reason"],
+    "organizations": ORGANIZATION_COLUMNS,
     "brands": brands_module.COLUMNS,
     "formulas": formulas_module.COLUMNS,
     "metrics": metrics_module.COLUMNS,
@@ -59,7 +53,7 @@ COLUMNS = {
 INT_COLUMNS = {"n_converted_chars", "n_chars", "n_chars_removed", "n_paragraphs", "n_sentences", "n_removed_lines",
                "n_pinyin_removed", "para_no", "line_no", "start", "end", "sent_no", "col",
                "n_mentions", "stated", "found", "n", "rank", "n_target", "n_reference", "n_sentences",
-               "n_sentences_total"}
+               "n_sentences_total", "n_reports"}
 FLOAT_COLUMNS = {"value", "value_base", "per_10k_chars", "g2", "p", "log_ratio", "share", "cosine", "pmi"}
 BOOL_COLUMNS = {"redacted", "quoted"}
 
@@ -81,6 +75,7 @@ class Corpus:
     sentences: pd.DataFrame
     removed: pd.DataFrame
     failures: pd.DataFrame
+    organizations: pd.DataFrame
     brands: pd.DataFrame
     formulas: pd.DataFrame
     metrics: pd.DataFrame
@@ -94,7 +89,7 @@ class Corpus:
     cooccurrence: pd.DataFrame
     settings: dict = field(default_factory=dict)
 
-    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "brands", "formulas", "metrics",
+    TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "organizations", "brands", "formulas", "metrics",
               "reconciliation", "tokens", "frequencies", "keyness", "sentence_themes", "theme_shares", "similarity",
               "cooccurrence")
 
@@ -124,17 +119,6 @@ def _table(name: str, rows) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def read_catalog(folder: Path) -> pd.DataFrame:
-    path = folder / CATALOG_NAME
-    if not path.exists():
-        return pd.DataFrame(columns=["file", *CATALOG_COLUMNS])
-    catalog = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = {"file", *CATALOG_COLUMNS} - set(catalog.columns)
-    if missing:
-        raise ValueError(f"{path}: catalog lacks the columns {sorted(missing)}")
-    return catalog
-
-
 def report_files(folder: Path, sidecars: dict[str, str] | None = None) -> list[Path]:
     """Every file in ``folder`` except its sidecars (``sidecar_files``: catalog, annotation files,
     hidden files): each is either built or becomes a row of ``failures``."""
@@ -156,6 +140,7 @@ def process_report(path: Path, rules, doc_id: str | None = None) -> dict:
         "doc_id": doc, "file": raw.file, "format": raw.format, "sha256": raw.sha256, "encoding": raw.encoding,
         "line_endings": raw.line_endings, "script": cleaned.script, "n_converted_chars": cleaned.n_converted,
         **meta.__dict__,
+        **place(meta.organization, meta.title, text).__dict__,
         "n_chars": len(text), "n_paragraphs": len(paragraphs), "n_sentences": len(sentences),
         "n_removed_lines": sum(r["col"] is None and r["line_no"] is not None for r in cleaned.removed),
         "n_pinyin_removed": n_pinyin,

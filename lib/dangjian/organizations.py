@@ -1,0 +1,427 @@
+"""Where a report's organization stands, and one id per organization across a batch.
+
+For each report, from its organization (``documents.organization``), headline and opening text:
+
+- ``parent_group``: the enterprise group at the top of the unit's ownership chain, in its usual
+  short name, from the shipped directory of groups (``data/enterprise_groups.yaml``);
+- ``sector``: the GB/T 4754-2017 section letter of the unit's own main business, from the type of
+  unit its name ends in (``data/sector_rules.tsv``), else its group's main business;
+- ``region``: the province-level division where the unit sits, from the place names in its name,
+  headline or text, through cpca's administrative-division gazetteer.
+
+Each value comes with a ``<field>_source``: ``text: <phrase>`` (the phrase is printed in the
+report), ``directory: <entry>``, ``catalog`` (set in the build from a checked catalog row) or
+``inferred: <why>``. A value that cannot be found is empty, with source ``missing``.
+
+``org_key`` turns a printed name into a merge key by stated rules, so that 国网慈溪市供电公司,
+慈溪供电公司 and 慈溪市供电公司党委 are one organization (``org_id``); the ``organizations`` table
+gathers a batch's reports per id.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .cleaning import to_simplified
+from .config import DATA_DIR
+
+DIRECTORY_FILE = DATA_DIR / "enterprise_groups.yaml"
+SECTOR_RULES_FILE = DATA_DIR / "sector_rules.tsv"
+SECTIONS_FILE = DATA_DIR / "gbt4754_sections.tsv"
+LISTS = ("sasac", "central-finance", "central-other", "provincial")
+MISSING = "missing"
+# Sections whose units belong to no enterprise group: party and government organs, social
+# organisations, schools, hospitals, nature reserves (the guide's rule for parent_group).
+NO_GROUP_SECTIONS = frozenset("SPQN")
+# Party bodies printed after a unit's name; dropped before the unit's type is read or its key made.
+PARTY_SUFFIXES = ("机关党委", "机关党总支", "机关党支部", "党支部委员会", "党委员会", "党总支", "党支部", "党小组", "党工委",
+                  "党委", "党组")
+# A unit that names itself as its group: a group company, or a company or local bank at the top of
+# its own chain (a branch says so: 分公司, 分行, 支行).
+SELF_TOP = re.compile(r"(?:集团|集团公司|集团有限公司|集团有限责任公司|有限公司|有限责任公司|农商银行|农村商业银行)$")
+NOT_TOP = re.compile("分公司|子公司|分行|支行|分局|项目")
+# After its place, a name that is only one of these says no more than "a company of some group".
+GENERIC_TYPES = frozenset({"公司", "分公司", "子公司", "分行", "支行", "局", "分局", "集团", "集团公司", "中心", "机关",
+                           "电力", "电力公司", "省公司", "市公司", "县公司"})
+TEXT_MENTION_MIN_CHARS = 3  # shorter prefixes (国网, 中建) count only at the start of a unit's name
+PLACEMENT_SCAN_CHARS = 6_000
+
+
+class RuleFileError(ValueError):
+    """A rule or directory file that does not follow its format; names the file and the reason."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{Path(path).name}: {reason}")
+
+
+@dataclass(frozen=True)
+class Group:
+    short: str
+    full: str
+    list: str
+    sector: str
+    prefixes: tuple[str, ...]
+    units: tuple[str, ...]
+    patterns: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class SectorRule:
+    keyword: str
+    section: str
+    strong: bool
+    reason: str
+
+
+@lru_cache(maxsize=None)
+def sections(path: Path = SECTIONS_FILE) -> dict[str, tuple[str, str]]:
+    """GB/T 4754-2017 section letter → (Chinese name, English name)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    if not rows or set(rows[0]) != {"section", "name_zh", "name_en"}:
+        raise RuleFileError(path, "needs the columns section, name_zh, name_en")
+    table = {row["section"]: (row["name_zh"], row["name_en"]) for row in rows}
+    if any(not re.fullmatch("[A-T]", letter) for letter in table):
+        raise RuleFileError(path, "a section is not one letter A–T")
+    return table
+
+
+def section_name(letter: str) -> str:
+    """``D`` → ``D 电力、热力、燃气及水生产和供应业 (Electricity, heat, …)``; "" for no section."""
+    if not letter:
+        return ""
+    zh, en = sections().get(letter, ("", ""))
+    return f"{letter} {zh} ({en})" if zh else letter
+
+
+class Directory:
+    """The enterprise groups of a directory file, matched against unit names and text."""
+
+    def __init__(self, path: Path, source: str, compiled: str, groups: list[Group]):
+        self.path, self.source, self.compiled, self.groups = path, source, compiled, groups
+        self.by_short = {g.short: g for g in groups}
+        self._names: dict[str, Group] = {}
+        for group in groups:
+            for name in (*group.prefixes, *group.units):
+                owner = self._names.setdefault(to_simplified(name), group)
+                if owner is not group:
+                    raise RuleFileError(path, f"{name!r} is claimed by both {owner.short} and {group.short}")
+        ordered = sorted(self._names, key=len, reverse=True)
+        self._at_start = re.compile("|".join(map(re.escape, ordered)))
+        mentionable = {to_simplified(n): g for g in groups for n in (g.short, g.full, *g.prefixes, *g.units)
+                       if len(n) >= TEXT_MENTION_MIN_CHARS}
+        self._mention_owner = mentionable
+        self._in_text = re.compile("|".join(map(re.escape, sorted(mentionable, key=len, reverse=True))))
+
+    def of_name(self, name: str) -> tuple[Group, str] | None:
+        """The group whose prefix or subsidiary a unit's name starts with, and what it printed;
+        else the first group whose pattern matches the name."""
+        name = re.sub("^中共", "", to_simplified(name))
+        if m := self._at_start.match(name):
+            return self._names[m.group(0)], m.group(0)
+        for group in self.groups:
+            for pattern in group.patterns:
+                if m := pattern.search(name):
+                    return group, m.group(0)
+        return None
+
+    def mentions(self, text: str) -> Counter:
+        """(group short name → count) of the groups a text names, and the first phrase of each
+        (``first``); overlapping names count once, the longest."""
+        counts: Counter = Counter()
+        self.first: dict[str, str] = {}
+        for m in self._in_text.finditer(to_simplified(text)):
+            group = self._mention_owner[m.group(0)]
+            counts[group.short] += 1
+            self.first.setdefault(group.short, m.group(0))
+        for group in self.groups:
+            for pattern in group.patterns:
+                if pattern.pattern.startswith("^"):
+                    continue
+                for m in pattern.finditer(text):
+                    counts[group.short] += 1
+                    self.first.setdefault(group.short, m.group(0))
+        return counts
+
+
+def _string_list(path: Path, entry: dict, key: str) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise RuleFileError(path, f"{entry.get('short', '?')}: {key} must be a list of names")
+    return tuple(value)
+
+
+@lru_cache(maxsize=None)
+def load_directory(path: Path = DIRECTORY_FILE) -> Directory:
+    """The enterprise-group directory, validated: every entry has a short and full name, a list,
+    a GB/T 4754 section and at least one prefix; a prefix belongs to one group only; patterns compile."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleFileError(path, f"cannot be read ({exc})") from exc
+    if not isinstance(data, dict) or not {"source", "compiled", "groups"} <= set(data):
+        raise RuleFileError(path, "needs the keys source, compiled and groups")
+    groups, seen = [], set()
+    for entry in data["groups"]:
+        if not isinstance(entry, dict):
+            raise RuleFileError(path, f"an entry is not a mapping: {entry!r}")
+        missing = {"short", "full", "list", "sector", "prefixes"} - set(entry)
+        if missing:
+            raise RuleFileError(path, f"{entry.get('short', entry)}: lacks {sorted(missing)}")
+        if entry["short"] in seen:
+            raise RuleFileError(path, f"{entry['short']}: listed twice")
+        seen.add(entry["short"])
+        if entry["list"] not in LISTS:
+            raise RuleFileError(path, f"{entry['short']}: list must be one of {LISTS}")
+        if entry["sector"] not in sections():
+            raise RuleFileError(path, f"{entry['short']}: sector {entry['sector']!r} is not a GB/T 4754 section")
+        prefixes = _string_list(path, entry, "prefixes")
+        if not prefixes:
+            raise RuleFileError(path, f"{entry['short']}: needs at least one prefix")
+        try:
+            patterns = tuple(re.compile(p) for p in _string_list(path, entry, "patterns"))
+        except re.error as exc:
+            raise RuleFileError(path, f"{entry['short']}: a pattern does not compile ({exc})") from exc
+        groups.append(Group(entry["short"], entry["full"], entry["list"], entry["sector"], prefixes,
+                            _string_list(path, entry, "units"), patterns))
+    return Directory(Path(path), str(data["source"]), str(data["compiled"]), groups)
+
+
+@lru_cache(maxsize=None)
+def load_sector_rules(path: Path = SECTOR_RULES_FILE) -> tuple[SectorRule, ...]:
+    """The unit-type rules of the sector, validated: a keyword, a section, strong or weak, a reason."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    if not rows or set(rows[0]) != {"keyword", "section", "strength", "reason"}:
+        raise RuleFileError(path, "needs the columns keyword, section, strength, reason")
+    rules = []
+    for n, row in enumerate(rows, start=2):
+        if row["section"] not in sections():
+            raise RuleFileError(path, f"line {n}: {row['section']!r} is not a GB/T 4754 section")
+        if row["strength"] not in ("strong", "weak") or not row["keyword"] or not (row["reason"] or "").strip():
+            raise RuleFileError(path, f"line {n}: needs a keyword, strong or weak, and a reason")
+        rules.append(SectorRule(row["keyword"], row["section"], row["strength"] == "strong", row["reason"]))
+    if len({r.keyword for r in rules}) != len(rules):
+        raise RuleFileError(path, "a keyword is listed twice")
+    return tuple(rules)
+
+
+# ---- places -------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _cpca():
+    """cpca, imported once. It reads its gazetteer through setuptools' pkg_resources, which warns
+    that it is deprecated; the warning is about cpca's packaging, not this project's code."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import cpca
+    return cpca
+
+
+def province_short(name: str) -> str:
+    """湖南省 → 湖南, 广西壮族自治区 → 广西, 内蒙古自治区 → 内蒙古, 上海市 → 上海."""
+    return name[:3] if name.startswith(("内蒙古", "黑龙江")) else name[:2]
+
+
+def places_in(text: str) -> list[tuple[str, str]]:
+    """(province short name, place as printed) for each place name cpca's gazetteer finds in
+    ``text``, in order (a name of several places, 浙江宁波, counts each)."""
+    if not text:
+        return []
+    cpca = _cpca()
+    found = []
+    for match in cpca.matcher.iter(text):
+        address = match.get_match_addr(None)
+        province = cpca.adcode_name(address.adcode[:2]) if address else None
+        if province:
+            found.append((province_short(province), match.origin_value))
+    return found
+
+
+@lru_cache(maxsize=8192)
+def parse_place(name: str) -> tuple[str, str]:
+    """(province short name, the rest of the name after its leading places) of a unit's name:
+    国网慈溪市供电公司 → (浙江, 供电公司), 江西公司 → (江西, 公司); ("", name) when it names no place."""
+    if not name:
+        return "", name
+    cpca = _cpca()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = cpca.transform([name])
+    province, rest = frame.iat[0, 0], frame.iat[0, 3]
+    if not isinstance(province, str) or not province:
+        return "", name
+    return province_short(province), rest if isinstance(rest, str) else ""
+
+
+def province_of_name(name: str) -> str:
+    """The province a unit's name places it in (国网慈溪市供电公司 → 浙江), or ""."""
+    return parse_place(name)[0]
+
+
+# ---- one report -------------------------------------------------------------------------------
+
+def core_name(name: str) -> str:
+    """A unit's name without the party body printed after it (慈溪市供电公司党委 → 慈溪市供电公司)."""
+    name = to_simplified(name or "").strip()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in PARTY_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix) + 1:
+                name, changed = name[:-len(suffix)], True
+                break
+    return name
+
+
+def sector_hit(name: str) -> SectorRule | None:
+    """The sector rule of the unit type a name ends in: the keyword that ends last, the longest of those."""
+    best = None
+    for rule in load_sector_rules():
+        at = name.rfind(rule.keyword)
+        if at < 0:
+            continue
+        key = (at + len(rule.keyword), len(rule.keyword))
+        if best is None or key > best[0]:
+            best = (key, rule)
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class Placement:
+    parent_group: str = ""
+    parent_group_source: str = MISSING
+    sector: str = ""
+    sector_source: str = MISSING
+    region: str = ""
+    region_source: str = MISSING
+
+
+def place(organization: str, title: str, text: str) -> Placement:
+    """Parent group, sector and region of a report's organization, each with its source."""
+    directory = load_directory()
+    core = core_name(organization)
+    by_name = directory.of_name(core) if core else None
+    hit = sector_hit(core) if core else None
+
+    group, group_source = "", MISSING
+    if by_name:
+        group, group_source = by_name[0].short, f"directory: {by_name[1]} → {by_name[0].short}"
+    elif not (hit and hit.section in NO_GROUP_SECTIONS):
+        window = f"{title}\n{text[:PLACEMENT_SCAN_CHARS]}"
+        counts = directory.mentions(window)
+        in_title = directory.mentions(title) if title else Counter()
+        if counts:
+            best, n = max(counts.items(), key=lambda item: (item[1] + 2 * in_title.get(item[0], 0), item[0]))
+            if n >= 2 or in_title.get(best):
+                group, group_source = best, f"text: {directory.first.get(best, best)}"
+        if not group and core and SELF_TOP.search(core) and not NOT_TOP.search(core):
+            group = re.sub("(?:有限责任公司|有限公司)$", "", core) or core
+            group_source = "inferred: the unit is a company or group at the top of its own chain"
+
+    sector, sector_source = "", MISSING
+    known = directory.by_short.get(group)
+    if hit and (hit.strong or not known):
+        sector, sector_source = hit.section, f"inferred: {hit.keyword} → {hit.section} ({hit.reason})"
+    elif known:
+        sector, sector_source = known.sector, f"directory: {known.short} (main business {known.sector})"
+
+    region, region_source = "", MISSING
+    if province := province_of_name(core):
+        region, region_source = province, f"text: {organization}"
+    elif title and (found := places_in(title)):
+        region, region_source = found[0][0], f"text: {found[0][1]}"
+    elif text:
+        provinces = Counter(province for province, _ in places_in(text[:PLACEMENT_SCAN_CHARS]))
+        if provinces:
+            (top, n), *rest = provinces.most_common()
+            if n >= 2 and n * 2 > sum(provinces.values()):
+                region = top
+                region_source = f"inferred: {n} of the {sum(provinces.values())} places named in the text lie in {top}"
+    return Placement(group, group_source, sector, sector_source, region, region_source)
+
+
+# ---- one id per organization -------------------------------------------------------------------
+
+def org_key(organization: str, parent_group: str = "") -> str:
+    """The merge key of a printed unit name, by these rules, in order:
+
+    1. converted to simplified script; the party body after the name dropped (…供电公司党委);
+    2. a group prefix dropped when a place follows it (国网慈溪市供电公司 → 慈溪市供电公司);
+    3. 省 and 市 inside the name dropped (慈溪市供电公司 → 慈溪供电公司);
+    4. a name that after its place is only a generic type (江西公司, 湖北分行) keeps its parent
+       group in the key, since every group has one.
+    """
+    core = core_name(organization)
+    if not core:
+        return ""
+    if found := load_directory().of_name(core):
+        rest = core.split(found[1], 1)[1] if core.startswith(found[1]) else ""
+        if len(rest) >= 4 and province_of_name(rest):
+            core = rest
+    core = re.sub("(?<=[\u4e00-\u9fff])[省市](?=.)", "", core)
+    province, rest = parse_place(core)
+    generic = core in GENERIC_TYPES or (bool(province) and rest in GENERIC_TYPES)
+    return f"{parent_group}/{core}" if generic and parent_group else core
+
+
+def org_id(key: str) -> str:
+    """A short stable id for a merge key ("" for no key)."""
+    return "org-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8] if key else ""
+
+
+# ---- the organizations table -------------------------------------------------------------------
+
+ORGANIZATION_COLUMNS = ["org_id", "name", "forms", "parent_group", "sector", "sector_name", "region", "n_reports",
+                        "doc_ids", "merged_by", "evidence"]
+EVIDENCE_MAX_REPORTS = 10  # the evidence of a large organization names its first reports, then how many more
+
+
+def _most_common(values: list[str]) -> str:
+    """The most common non-empty value, ties to the first seen."""
+    counts = Counter(v for v in values if v)
+    return max(counts, key=lambda v: (counts[v], -values.index(v))) if counts else ""
+
+
+def organizations_table(rows: list[dict]) -> list[dict]:
+    """One row per org_id from per-report rows (doc_id, org_id, organization, organization_source,
+    parent_group, parent_group_source, sector, region, catalog_status), in order of first report.
+
+    ``name`` is the form most reports print (ties: the first); ``forms`` every printed form, most
+    printed first; parent group, sector and region the most common value among the reports;
+    ``merged_by`` says which rule put several reports together; ``evidence`` where each report's
+    organization came from."""
+    by_id: dict[str, list[dict]] = {}
+    for row in rows:
+        if row.get("org_id"):
+            by_id.setdefault(row["org_id"], []).append(row)
+    table = []
+    for oid, part in by_id.items():
+        names = [r["organization"] or "" for r in part]
+        forms = Counter(n for n in names if n)
+        from_catalog = any(r.get("catalog_status") == "checked" and r.get("org_id_source") == "catalog" for r in part)
+        merged_by = ("one report" if len(part) == 1 else
+                     "catalog org_id" if from_catalog else "same key: " + org_key(part[0]["organization"],
+                                                                                 part[0]["parent_group"]))
+        evidence = [f"{r['doc_id']}: {r['organization']} ({r['organization_source']})"
+                    for r in part[:EVIDENCE_MAX_REPORTS]]
+        if len(part) > EVIDENCE_MAX_REPORTS:
+            evidence.append(f"and {len(part) - EVIDENCE_MAX_REPORTS} more")
+        sector = _most_common([r["sector"] or "" for r in part])
+        table.append({"org_id": oid, "name": _most_common(names),
+                      "forms": " | ".join(sorted(forms, key=lambda f: (-forms[f], names.index(f)))),
+                      "parent_group": _most_common([r["parent_group"] or "" for r in part]),
+                      "sector": sector, "sector_name": section_name(sector),
+                      "region": _most_common([r["region"] or "" for r in part]), "n_reports": len(part),
+                      "doc_ids": " ".join(r["doc_id"] for r in part), "merged_by": merged_by,
+                      "evidence": "; ".join(evidence)})
+    return table
