@@ -31,7 +31,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from .cleaning import CleanedReport, strip_pinyin, to_simplified
-from .extraction.common import UnitFinder, load_cues
+from .extraction.common import CHINESE_NUMERALS, UnitFinder, load_cues
 
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _MONTH_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
@@ -134,8 +134,18 @@ class _OrganizationRules:
     generic: frozenset
     first_chars: int
     not_first: tuple
+    count_start: re.Pattern
     continuations: tuple
     subject_markers: tuple
+    suffixes: tuple
+    bare_words: tuple     # longest first
+    phrase_words: tuple
+    cut_starts: tuple
+    giver_after: tuple
+    giver_before: tuple
+    not_first_tags: frozenset
+    place_suffixes: tuple
+    most_mentioned_min: int
 
 
 @lru_cache(maxsize=1)
@@ -143,21 +153,31 @@ def _organization_rules() -> _OrganizationRules:
     """The organization cues of ``extraction_cues.yaml``, read once per process."""
     cues = load_cues()
     org = cues["organizations"]
+    from .organizations import place_words_holding
+
     finder = UnitFinder({"units": {**cues["units"], "suffixes": org["suffixes"], "stop_chars": org["stop_chars"],
-                                   "bare_units": []}})
+                                   "bare_units": []}}, kept_words=place_words_holding(org["stop_chars"]))
     return _OrganizationRules(finder, frozenset(org["generic"]), org["first_sentence_chars"], tuple(org["not_first"]),
-                              tuple(org["not_unit_end"]), tuple(org["subject_markers"]))
+                              re.compile(org["count_start"]),
+                              tuple(org["not_unit_end"]), tuple(org["subject_markers"]), tuple(org["suffixes"]),
+                              tuple(sorted(org["bare_words"], key=len, reverse=True)), tuple(org["phrase_words"]),
+                              tuple(org["cut_starts"]), tuple(org["giver_after"]), tuple(org["giver_before"]),
+                              frozenset(org["not_first_tags"]), tuple(org["place_suffixes"]), org["most_mentioned_min"])
 
 
 def _unit_mentions(text: str) -> list[tuple[int, str]]:
     """(end, name) of the organization names in ``text``."""
     rules = _organization_rules()
     found = []
-    for _, end, original in rules.finder.mentions(text):
-        if text.startswith(rules.continuations, end) or original.startswith(rules.not_first):
+    for start, end, original in rules.finder.mentions(text):
+        if text.startswith(rules.continuations, end) or original.startswith(rules.not_first) \
+                or rules.count_start.match(original):
             continue  # 中心城市, 中心工作: the suffix begins a longer noun
+        if text.startswith(rules.giver_after, end) or text[max(0, start - 3):start].endswith(rules.giver_before):
+            continue  # the body that awards or reports (被…评为, …授予), not the unit the report is about
         name = _without_leading_verb(original.lstrip("各该本全"))
-        if name and name not in rules.generic and len(name) >= 3 and not name.startswith(rules.not_first):
+        if name and name not in rules.generic and len(name) >= 3 and not name.startswith(rules.not_first) \
+                and not rules.count_start.match(name):
             found.append((end, name))
     return found
 
@@ -235,13 +255,65 @@ def _dropped(short: str, long: str) -> str:
 
 def find_organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
     """The organization the report is about, in its shortest printed form, and where it was found
-    (see ``organization_source``)."""
-    name, source = _organization(title, body_lines, byline_lines)
-    if name:
-        window = title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
-        if _shorter_form_printed(name, window):
-            name = shortest_form(name, _units_in(window))
-    return name, source
+    (see ``organization_source``): the first candidate, in the order of the sources, that is a
+    unit's name. A bare unit type (省公司, 院党委) or a name cut at its start (市人民医院) becomes the
+    fullest name the text prints ending in it; a clause read as a name is passed over. Empty
+    rather than wrong."""
+    window = title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
+    for name, source in _candidates(title, body_lines, byline_lines):
+        if name := organization_name(name, window, source):
+            if _shorter_form_printed(name, window):
+                name = shortest_form(name, _units_in(window))
+            return name, source
+    return "", "missing"
+
+
+def _is_bare(name: str) -> bool:
+    """Is ``name`` made only of generic words (公司党委, 省公司, 项目党支部, **党委)?"""
+    words, rest = _organization_rules().bare_words, name
+    while rest:
+        word = next((w for w in words if rest.endswith(w)), None)
+        if word is None:
+            return False
+        rest = rest[:-len(word)]
+    return True
+
+
+def _clause_like(name: str) -> bool:
+    """Does ``name`` hold a word no unit name holds, or begin with a verb, adverb, preposition,
+    conjunction or adjective (a clause cut in the middle)?"""
+    rules = _organization_rules()
+    if any(word in name for word in rules.phrase_words):
+        return True
+    pairs = part_of_speech(name, hmm=True)
+    return bool(pairs) and pairs[0][1] in rules.not_first_tags
+
+
+def organization_name(name: str, window: str, source: str = "") -> str:
+    """``name`` if it is a unit's name; the fullest name ``window`` prints ending in it if it is a bare
+    unit type or cut at its start; else "". A headline's place may end in 市 or 县 (渭南市)."""
+    rules = _organization_rules()
+    endings = rules.suffixes + (rules.place_suffixes if source == "headline_place" else ())
+    # 盐城市局开展全市…党支部: the name is what stands before the clause's verb
+    if cut := re.search("|".join(map(re.escape, rules.phrase_words + rules.subject_markers)), name[2:]):
+        head = name[:cut.start() + 2]
+        name = head if head.endswith(rules.suffixes) else name
+    if not name or not name.endswith(endings) or _clause_like(name) or (name[0] in CHINESE_NUMERALS and len(name) < 5):
+        return ""  # a short name opening with a numeral is a formula's piece (一机关一品牌)
+    if not (_is_bare(name) or name.startswith(rules.cut_starts)):
+        return name
+    fuller: dict[str, int] = {}
+    at = window.find(name)
+    while at != -1:
+        span = window[max(0, at - 12):at + len(name)]
+        for _, end, original in rules.finder.mentions(span):
+            if end == len(span) and len(original) > len(name) and original.endswith(name):
+                form = _without_leading_verb(original.lstrip("各该本全"))
+                if not (_is_bare(form) or form.startswith(rules.cut_starts) or form.startswith(rules.not_first)
+                        or _clause_like(form)):
+                    fuller[form] = fuller.get(form, 0) + 1
+        at = window.find(name, at + 1)
+    return max(fuller, key=lambda form: (fuller[form], len(form))) if fuller else ""
 
 
 def _shorter_form_printed(name: str, text: str) -> bool:
@@ -260,30 +332,34 @@ def _shorter_form_printed(name: str, text: str) -> bool:
     return False
 
 
-def _organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
+def _candidates(title: str, body_lines: list[str], byline_lines: list[str]):
+    """(name, source) of the possible organizations, most telling first."""
     first_chars = _organization_rules().first_chars
     # The organization a report is about is named in its opening; scanning a bounded window keeps a
     # long report's cost linear (counting every name over the whole text would not be).
     text = "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
 
-    def most_mentioned(names: list[str]) -> str:
-        return max(dict.fromkeys(names), key=lambda n: (text.count(n), -names.index(n)))
+    def by_mentions(names: list[str]) -> list[str]:
+        return sorted(dict.fromkeys(names), key=lambda n: (-text.count(n), names.index(n)))
 
-    if names := _units_in(title):
-        return most_mentioned(names), "headline"
+    for name in by_mentions(_units_in(title)):
+        yield name, "headline"
     for line in byline_lines:
         stripped = re.sub(r"^[（(]|\s*(?:供稿|供图|撰稿)?[）)]$|\s*(?:供稿|供图)$", "", line).strip()
         if (names := _units_in(re.sub("[“”‘’]", "", stripped))) and names[0] == re.sub("[“”‘’]", "", stripped):
-            return stripped, "byline_unit"
+            yield stripped, "byline_unit"
     body = [line for line in body_lines if len(line) > 20]
     for paragraph in body[:2]:
         if name := _subject(paragraph[:first_chars]):
-            return name, "first_sentence"
+            yield name, "first_sentence"
+    rules = _organization_rules()
     if place := _leading_place(title):
-        return place, "headline_place"
-    if names := _units_in(text):
-        return most_mentioned(names), "most_mentioned"
-    return "", "missing"
+        suffix = "|".join(map(re.escape, rules.place_suffixes))
+        if m := re.search(f"{re.escape(place)}(?:{suffix})", title + "\n" + text):
+            yield m.group(0), "headline_place"
+    for name in by_mentions(_units_in(text)):
+        if text.count(name) >= rules.most_mentioned_min:
+            yield name, "most_mentioned"
 
 
 def _leading_place(title: str) -> str:

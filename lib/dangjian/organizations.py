@@ -227,6 +227,17 @@ def _cpca():
     return cpca
 
 
+def place_words_holding(chars: str) -> frozenset[str]:
+    """The gazetteer's place names (full and short: 成都市, 成都) that hold one of ``chars``."""
+    cpca = _cpca()
+    names = set()
+    for address in cpca.ad_2_addr_dict.values():
+        for name in (address.name, re.sub("(?:市|省|特别行政区|自治区)$", "", address.name)):
+            if len(name) >= 2 and any(ch in name for ch in chars):
+                names.add(name)
+    return frozenset(names)
+
+
 def province_short(name: str) -> str:
     """湖南省 → 湖南, 广西壮族自治区 → 广西, 内蒙古自治区 → 内蒙古, 上海市 → 上海."""
     return name[:3] if name.startswith(("内蒙古", "黑龙江")) else name[:2]

@@ -150,8 +150,12 @@ def normalise_name(name: str) -> str:
 class UnitFinder:
     """Find the organization that owns something named at a position in a sentence."""
 
-    def __init__(self, cues: dict):
+    def __init__(self, cues: dict, kept_words=frozenset()):
+        """``kept_words``: words holding a stop character that do not stop a name (the place names
+        成都, 犍为, 于都 in 成都海关, 犍为县)."""
         unit_cues = cues["units"]
+        self.kept_words = frozenset(kept_words)
+        self.kept_lengths = sorted({len(w) for w in self.kept_words}, reverse=True)
         if outside := [w for w in unit_cues["suffixes"] if not _HAN_RUN.fullmatch(w)]:
             raise ValueError(f"{CUES_FILE.name}: unit suffixes must be Han characters, not {outside}")
         self.suffix_re = re.compile(alternation(unit_cues["suffixes"]))
@@ -179,7 +183,13 @@ class UnitFinder:
         # matching did.
         for m in self.suffix_re.finditer(text):
             suffix_start = start = m.start()
-            while start > 0 and _in_run(text[start - 1]) and text[start - 1] not in stop:
+            while start > 0 and _in_run(text[start - 1]):
+                if text[start - 1] in stop:
+                    kept = self._kept_word_ending(text, start)
+                    if not kept:
+                        break
+                    start -= kept
+                    continue
                 start -= 1
             if start > 0 and _in_run(text[start - 1]) and text[start - 1] in anaphors:
                 start -= 1
@@ -195,6 +205,13 @@ class UnitFinder:
                 continue
             result.append(f)
         return result
+
+    def _kept_word_ending(self, text: str, end: int) -> int:
+        """The length of a kept word that ends at ``end`` in ``text`` (0 if none)."""
+        for length in self.kept_lengths:
+            if length <= end and text[end - length:end] in self.kept_words:
+                return length
+        return 0
 
     def owner_before(self, sentence: str, position: int, skip: list[tuple[int, int]] = ()) -> str:
         """The nearest unit before ``position`` that is not an object (组织各项目党支部) nor inside a quote."""
