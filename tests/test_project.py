@@ -73,7 +73,8 @@ def test_readme_keeps_the_first_measurement_on_new_reports():
     from today's rules, so the test checks that it is there and says which rules made it."""
     block = _scores_block("dev-new-first")
     assert block.startswith("| field | precision |") and "| organization |" in block
-    assert "commit `bf191bf`" in README
+    assert "commit `bf191bf`" in README and "commit `9cded36`" in README
+    assert "| parent_group |" in _scores_block("dev-new-first-placement")
 
 
 def test_readme_has_the_two_commands_and_ci_runs_the_test_one():

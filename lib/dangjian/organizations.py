@@ -51,8 +51,10 @@ NOT_TOP = re.compile("分公司|子公司|分行|支行|分局|项目")
 # After its place, a name that is only one of these says no more than "a company of some group".
 GENERIC_TYPES = frozenset({"公司", "分公司", "子公司", "分行", "支行", "局", "分局", "集团", "集团公司", "中心", "机关",
                            "电力", "电力公司", "省公司", "市公司", "县公司"})
-TEXT_MENTION_MIN_CHARS = 3  # shorter prefixes (国网, 中建) count only at the start of a unit's name
+TEXT_MENTION_MIN_CHARS = 3  # shorter prefixes (国网, 中建) count in text only at the start of a unit's name
+SHORT_PREFIX_FOLLOWERS = ("集团", "公司", "系统", "所属", "旗下")
 PLACEMENT_SCAN_CHARS = 6_000
+REGION_MIN_MENTIONS = 2  # places named in the text that make its region, when its name and headline name none
 
 
 class RuleFileError(ValueError):
@@ -72,6 +74,8 @@ class Group:
     prefixes: tuple[str, ...]
     units: tuple[str, ...]
     patterns: tuple[re.Pattern, ...]
+    unit_types: tuple[str, ...] = ()
+    territory: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,10 +121,11 @@ class Directory:
                     raise RuleFileError(path, f"{name!r} is claimed by both {owner.short} and {group.short}")
         ordered = sorted(self._names, key=len, reverse=True)
         self._at_start = re.compile("|".join(map(re.escape, ordered)))
-        mentionable = {to_simplified(n): g for g in groups for n in (g.short, g.full, *g.prefixes, *g.units)
-                       if len(n) >= TEXT_MENTION_MIN_CHARS}
-        self._mention_owner = mentionable
-        self._in_text = re.compile("|".join(map(re.escape, sorted(mentionable, key=len, reverse=True))))
+        # In running text a short prefix (国网, 枣矿) counts only where it starts a unit's name: before a
+        # place (国网德州…) or a company word (枣矿集团); a longer name counts anywhere.
+        self._mention_owner = {to_simplified(n): g for g in groups for n in (g.short, g.full, *g.prefixes, *g.units)}
+        names = sorted(self._mention_owner, key=len, reverse=True)
+        self._in_text = re.compile("|".join(map(re.escape, names)))
 
     def of_name(self, name: str) -> tuple[Group, str] | None:
         """The group whose prefix or subsidiary a unit's name starts with, and what it printed;
@@ -134,12 +139,24 @@ class Directory:
                     return group, m.group(0)
         return None
 
+    def by_territory(self, name: str, province: str) -> Group | None:
+        """The group whose territory holds ``province`` and whose unit types ``name`` ends in (a
+        供电局 in 广东 is 南方电网's, a 供电公司 in 山东 国家电网's)."""
+        for group in self.groups:
+            if province in group.territory and name.endswith(group.unit_types):
+                return group
+        return None
+
     def mentions(self, text: str) -> Counter:
         """(group short name → count) of the groups a text names, and the first phrase of each
         (``first``); overlapping names count once, the longest."""
         counts: Counter = Counter()
         self.first: dict[str, str] = {}
-        for m in self._in_text.finditer(to_simplified(text)):
+        text = to_simplified(text)
+        for m in self._in_text.finditer(text):
+            if len(m.group(0)) < TEXT_MENTION_MIN_CHARS and not (
+                    text.startswith(SHORT_PREFIX_FOLLOWERS, m.end()) or province_of_name(text[m.end():m.end() + 3])):
+                continue
             group = self._mention_owner[m.group(0)]
             counts[group.short] += 1
             self.first.setdefault(group.short, m.group(0))
@@ -191,8 +208,12 @@ def load_directory(path: Path = DIRECTORY_FILE) -> Directory:
             patterns = tuple(re.compile(p) for p in _string_list(path, entry, "patterns"))
         except re.error as exc:
             raise RuleFileError(path, f"{entry['short']}: a pattern does not compile ({exc})") from exc
+        territory = _string_list(path, entry, "territory")
+        if bool(territory) != bool(entry.get("unit_types")):
+            raise RuleFileError(path, f"{entry['short']}: unit_types and territory go together")
         groups.append(Group(entry["short"], entry["full"], entry["list"], entry["sector"], prefixes,
-                            _string_list(path, entry, "units"), patterns))
+                            _string_list(path, entry, "units"), patterns, _string_list(path, entry, "unit_types"),
+                            territory))
     return Directory(Path(path), str(data["source"]), str(data["compiled"]), groups)
 
 
@@ -253,7 +274,7 @@ def places_in(text: str) -> list[tuple[str, str]]:
     for match in cpca.matcher.iter(text):
         address = match.get_match_addr(None)
         province = cpca.adcode_name(address.adcode[:2]) if address else None
-        if province:
+        if province and len(match.origin_value) >= 2:  # the gazetteer lists 重庆's 县 as a place
             found.append((province_short(province), match.origin_value))
     return found
 
@@ -317,6 +338,14 @@ class Placement:
     region_source: str = MISSING
 
 
+def is_head_office(name: str) -> bool:
+    """Is ``name`` a group of the directory itself (国家电网公司, 中国中铁), which sits in no one province?"""
+    directory = load_directory()
+    bare = re.sub("(?:股份有限公司|有限责任公司|有限公司|集团公司|公司|集团)$", "", name)
+    return any(bare in (g.short, re.sub("(?:股份有限公司|有限责任公司|有限公司|集团公司|公司|集团)$", "", g.full))
+               or name in g.prefixes for g in directory.groups) if bare else False
+
+
 def place(organization: str, title: str, text: str) -> Placement:
     """Parent group, sector and region of a report's organization, each with its source."""
     directory = load_directory()
@@ -332,11 +361,17 @@ def place(organization: str, title: str, text: str) -> Placement:
         counts = directory.mentions(window)
         in_title = directory.mentions(title) if title else Counter()
         if counts:
+            # the group named most (a headline mention weighs three); named once, only when it is the
+            # only group the text names
             best, n = max(counts.items(), key=lambda item: (item[1] + 2 * in_title.get(item[0], 0), item[0]))
-            if n >= 2 or in_title.get(best):
+            if n >= 2 or in_title.get(best) or len(counts) == 1:
                 group, group_source = best, f"text: {directory.first.get(best, best)}"
+        province = province_of_name(core)
+        if not group and core and province and (owner := directory.by_territory(core, province)):
+            group = owner.short
+            group_source = f"inferred: a {core[-3:]} in {province} belongs to {owner.short} (the grids divide the provinces)"
         if not group and core and SELF_TOP.search(core) and not NOT_TOP.search(core):
-            group = re.sub("(?:有限责任公司|有限公司)$", "", core) or core
+            group = re.sub("农村商业银行$", "农商银行", re.sub("(?:股份有限公司|有限责任公司|有限公司)$", "", core)) or core
             group_source = "inferred: the unit is a company or group at the top of its own chain"
 
     sector, sector_source = "", MISSING
@@ -346,19 +381,41 @@ def place(organization: str, title: str, text: str) -> Placement:
     elif known:
         sector, sector_source = known.sector, f"directory: {known.short} (main business {known.sector})"
 
-    region, region_source = "", MISSING
-    if province := province_of_name(core):
-        region, region_source = province, f"text: {organization}"
-    elif title and (found := places_in(title)):
-        region, region_source = found[0][0], f"text: {found[0][1]}"
-    elif text:
-        provinces = Counter(province for province, _ in places_in(text[:PLACEMENT_SCAN_CHARS]))
-        if provinces:
-            (top, n), *rest = provinces.most_common()
-            if n >= 2 and n * 2 > sum(provinces.values()):
-                region = top
-                region_source = f"inferred: {n} of the {sum(provinces.values())} places named in the text lie in {top}"
+    region, region_source = find_region(organization, core, title, text, directory.by_short.get(group))
     return Placement(group, group_source, sector, sector_source, region, region_source)
+
+
+def find_region(organization: str, core: str, title: str, text: str, group: Group | None) -> tuple[str, str]:
+    """The province of a unit and its source, from (in order) the places in its name, a county or
+    district its name opens with (丰台法院), its provincial group, its headline, and the places its
+    text names: two or more mentions of one province and more than of any other, or a single
+    province printed once in full (山东省). A group's head office sits in no one province."""
+    if province := province_of_name(core):
+        return province, f"text: {organization}"
+    for suffix in ("区", "县"):
+        county = core[:2] + suffix
+        if len(core) > 3 and (found := [p for p, printed in places_in(county) if printed == county]):
+            return found[0], f"inferred: {core[:2]} in the name is {county} of {found[0]}"
+    if group and group.list == "provincial" and (province := province_of_name(group.full)):
+        return province, f"directory: {group.short} (a {province} provincial group)"
+    if title and (found := places_in(title)):
+        return found[0][0], f"text: {found[0][1]}"
+    if not text or is_head_office(core):
+        return "", MISSING
+    found = places_in(text[:PLACEMENT_SCAN_CHARS])
+    provinces = Counter(province for province, _ in found)
+    if not provinces:
+        return "", MISSING
+    (top, n), *rest = provinces.most_common()
+    if n >= REGION_MIN_MENTIONS and all(n > other for _, other in rest):
+        return top, f"inferred: {n} of the {sum(provinces.values())} places named in the text lie in {top}"
+    printed = found[0][1]
+    full = printed if printed.endswith(("省", "市", "自治区")) else None
+    if not full and (m := re.search(f"{re.escape(printed)}(?:省|市|自治区)", text)):
+        full = m.group(0)
+    if len(provinces) == 1 and n == 1 and full:
+        return top, f"text: {full}"
+    return "", MISSING
 
 
 # ---- one id per organization -------------------------------------------------------------------
