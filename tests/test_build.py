@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import dangjian
+from dangjian.catalog import CATALOG_COLUMNS, CURATED_COLUMNS
 from dangjian.build import EXCEL_TABLES
 from dangjian import build as build_module, corpus as corpus_module
 from dangjian.cleaning import fold_whitespace, strip_pinyin, to_simplified
@@ -81,14 +82,21 @@ def test_documents_columns_and_counts(seed_corpus):
     assert docs.loc["004_8632e91d8c1b8053", "org_label"] == "Zhunneng maintenance centre"
 
 
-def test_unlisted_report_builds_with_empty_catalog_columns_and_a_warning(seed_copy):
+def test_unlisted_report_builds_with_inferred_placement_empty_curated_columns_and_a_warning(seed_copy):
     text = (SEEDS / "004_8632e91d8c1b8053.txt").read_text(encoding="utf-8")
     write_report(seed_copy, "005_new.txt", text)
     with pytest.warns(corpus_module.CatalogWarning, match="005_new.txt: not listed in catalog.csv"):
         corpus = dangjian.build_corpus(seed_copy)
-    row = corpus.documents.set_index("doc_id").loc["005_new"]
-    assert all(row[c] == "" for c in corpus_module.CATALOG_COLUMNS)
+    docs = corpus.documents.set_index("doc_id")
+    row = docs.loc["005_new"]
+    assert all(row[c] == "" for c in CURATED_COLUMNS) and row["catalog_status"] == "unlisted"
     assert row["title"]  # parsed facts still there
+    assert row["organization"] == "准能集团设备维修中心" and row["organization_source"] == "headline"
+    assert row["parent_group"] == "国家能源集团" and row["parent_group_source"].startswith("directory: 准能集团")
+    # the checked catalog row of the same text wins over the inferences, and says so
+    listed = docs.loc["004_8632e91d8c1b8053"]
+    assert listed["region"] == "内蒙古" and listed["region_source"] == "catalog" and listed["sector"] == "B"
+    assert row["org_id"] == listed["org_id"]  # one unit, one id
 
 
 def test_catalog_covers_every_seed_and_quotes_its_report():
@@ -98,7 +106,8 @@ def test_catalog_covers_every_seed_and_quotes_its_report():
         raw = read_report(SEEDS / row.file).text
         variants = {raw, strip_pinyin(raw)[0], to_simplified(strip_pinyin(raw)[0])}
         variants = {fold_whitespace(v.replace("\n", " ")) for v in variants} | variants
-        for column in corpus_module.CATALOG_COLUMNS:
+        assert row.status == "checked"
+        for column in CATALOG_COLUMNS:
             if not column.endswith("_source"):
                 continue
             value, fact = getattr(row, column), getattr(row, column[: -len("_source")])

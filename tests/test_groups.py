@@ -9,7 +9,7 @@ import pytest
 
 import dangjian
 from dangjian import compare, groups, textstats
-from dangjian.corpus import CATALOG_COLUMNS
+from dangjian.catalog import CATALOG_COLUMNS
 from dangjian.display import Tables, table_html
 
 from conftest import SEED_FILES
@@ -20,12 +20,12 @@ def _documents(rows):
     return pd.DataFrame(rows, columns=columns).astype({"n_chars": "Int64", "n_sentences": "Int64"})
 
 
-def test_organization_is_the_catalog_label_else_the_report_s_own_else_the_file():
+def test_organization_is_the_catalog_label_else_the_report_s_own_else_not_stated():
     docs = _documents([("a", "Short name", "某某公司", "2021-01-01", "energy", 100, 3),
                        ("b", "", "某某公司", "", "", 50, 2),
                        ("c", None, None, "2020", None, 10, 1)])
     values = groups.group_values(docs, "organization")
-    assert values.to_dict() == {"a": "Short name", "b": "某某公司", "c": "c"}
+    assert values.to_dict() == {"a": "Short name", "b": "某某公司", "c": groups.MISSING}
     assert groups.group_values(docs, "year").to_dict() == {"a": "2021", "b": groups.MISSING, "c": "2020"}
     assert groups.group_values(docs, "sector")["c"] == groups.MISSING
     with pytest.raises(ValueError, match="cannot group by 'nonsense'"):
@@ -59,19 +59,21 @@ def test_report_labels_are_unique_even_when_organizations_repeat():
 def many_groups(tmp_path_factory):
     """25 reports (the seeds five times), each its own organization in the catalog."""
     folder = tmp_path_factory.mktemp("many")
-    lines = ["file," + ",".join(CATALOG_COLUMNS)]
+    rows = []
     for copy in range(5):
         for seed in SEED_FILES:
             name = f"{copy}_{seed.name}"
             shutil.copy(seed, folder / name)
-            lines.append(f"{name},单位{copy}{seed.name[:3]}" + "," * (len(CATALOG_COLUMNS) - 1))
-    (folder / "catalog.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            # copies of one text are one unit by its name; a checked org_id splits them
+            rows.append({"file": name, "status": "checked", "org_id": f"unit-{copy}-{seed.name[:3]}",
+                         "org_label": f"单位{copy}{seed.name[:3]}"})
+    pd.DataFrame(rows, columns=CATALOG_COLUMNS).to_csv(folder / "catalog.csv", index=False)
     return dangjian.build_corpus(folder)
 
 
 def test_similarity_of_twenty_five_groups_is_plain_float_and_clusters(many_groups):
-    grouping = groups.group_reports(many_groups.documents, top=30)
-    assert len(grouping.shown_order) == 25
+    grouping = groups.group_reports(many_groups.documents, top=30)  # auto: every organization fits
+    assert grouping.by == "organization" and len(grouping.shown_order) == 25
     similarity = groups.group_similarity(many_groups.frequencies, grouping)
     square = similarity.pivot(index="doc_a", columns="doc_b", values="cosine").to_numpy(dtype="float64")
     assert square.dtype == np.float64 and np.allclose(np.diag(square), 1.0)
@@ -83,7 +85,7 @@ def test_similarity_of_twenty_five_groups_is_plain_float_and_clusters(many_group
 
 
 def test_group_tables_are_sums_over_their_reports(many_groups):
-    grouping = groups.group_reports(many_groups.documents, top=3)
+    grouping = groups.group_reports(many_groups.documents, "organization", top=3)
     assert len(grouping.shown_order) == 4 and grouping.shown_order[-1] == groups.OTHER
     shares = groups.group_theme_shares(many_groups.theme_shares, grouping)
     per_report = many_groups.theme_shares.assign(group=many_groups.theme_shares["doc_id"].map(grouping.of()))
@@ -100,14 +102,14 @@ def test_group_tables_are_sums_over_their_reports(many_groups):
 
 
 def test_comparison_matrix_has_every_dimension_of_every_shown_group_and_turns_when_wide(many_groups):
-    grouping = groups.group_reports(many_groups.documents, top=8)
+    grouping = groups.group_reports(many_groups.documents, "organization", top=8)
     matrix = compare.comparison_matrix(many_groups, grouping)
     assert len(matrix) == len(grouping.shown_order) * len(compare.DIMENSIONS)
     backed = matrix[matrix["value"] != compare.NONE_FOUND]
     sentences = set(many_groups.sentences["sent_id"])
     assert backed["sent_id"].isin(sentences).all()  # every finding quotes a sentence
     assert list(compare.matrix_view(matrix, grouping).index) == grouping.shown_order  # 9 groups: rows
-    few = groups.group_reports(many_groups.documents, top=4)
+    few = groups.group_reports(many_groups.documents, "organization", top=4)
     view = compare.matrix_view(compare.comparison_matrix(many_groups, few), few)
     assert list(view.index) == compare.DIMENSIONS and list(view.columns) == few.shown_order
 
@@ -131,4 +133,5 @@ def test_the_index_page_can_group_by_any_documents_column(tmp_path):
     from dangjian.report import _batch_summary
 
     build(SEED_FILES[0].parent, tmp_path)
-    assert "in 2 groups by script" in _batch_summary(tmp_path, "script", 12)  # simplified and traditional
+    summary, grouped_by = _batch_summary(tmp_path, "script", 12)
+    assert "in 2 groups by script" in summary and grouped_by == "script"  # simplified and traditional

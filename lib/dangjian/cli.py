@@ -89,6 +89,31 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _catalog(args: argparse.Namespace) -> int:
+    from .catalog import CatalogError, write_catalog
+    from .load import build_corpus
+
+    folder = Path(args.folder)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            corpus = build_corpus(folder, workers=args.workers)
+        path, counts = write_catalog(folder, corpus.documents)
+    except (FileNotFoundError, ValueError, CatalogError, OSError) as exc:
+        print(f"dangjian catalog: {exc}", file=sys.stderr)
+        return 2
+    for warning in caught:
+        if "not listed in" not in str(warning.message):  # this command is how a report gets listed
+            print(f"warning: {warning.message}", file=sys.stderr)
+    print(f"Wrote {path}: {counts['added']} report(s) added, {counts['refreshed']} inferred row(s) refreshed, "
+          f"{counts['checked']} checked row(s) kept as they are"
+          + (f", {counts['not built']} row(s) of files that did not build kept" if counts["not built"] else "") + ".")
+    print("Correct a row and set its status to checked; the build then takes its values over its own.")
+    for file, reason in zip(corpus.failures["file"], corpus.failures["reason"]):
+        print(f"  not built: {file}: {reason}", file=sys.stderr)
+    return 1 if len(corpus.failures) else 0
+
+
 def _counts(args: argparse.Namespace) -> int:
     from .corpus import counts_markdown
     from .load import build_corpus
@@ -172,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
                              "figures/ and reports/ of the project)")
     report.add_argument("--workers", type=int, default=None, help="processes for the build")
     report.add_argument("--group-by", default=DEFAULT_GROUP_BY,
-                        help="compare groups of reports by: organization (default), sector, year, report, "
-                             "or any documents column")
+                        help="compare groups of reports by: auto (default: the finest of organization, "
+                             "parent_group and sector at which reports meet), organization, parent_group, sector, "
+                             "region, org_id, year, report, or any documents column")
     report.add_argument("--top-groups", type=int, default=DEFAULT_TOP_GROUPS,
                         help=f"groups shown by name, the rest pooled as 'other' (default: {DEFAULT_TOP_GROUPS})")
     report.set_defaults(func=_report)
@@ -184,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     figures.add_argument("--group-by", default=DEFAULT_GROUP_BY, help="as for report")
     figures.add_argument("--top-groups", type=int, default=DEFAULT_TOP_GROUPS, help="as for report")
     figures.set_defaults(func=_figures)
+    catalog = sub.add_parser("catalog", help="write or refresh catalog.csv beside the reports: the organization, "
+                                             "parent group, sector and region inferred for each, to check")
+    catalog.add_argument("folder", nargs="?", default=str(SEEDS_DIR), help="folder of reports (default: seeds/)")
+    catalog.add_argument("--workers", type=int, default=None, help="processes for the build")
+    catalog.set_defaults(func=_catalog)
     counts = sub.add_parser("counts", help="print the README's cleaning-counts table for a folder of reports")
     counts.add_argument("seeds", nargs="?", default=str(SEEDS_DIR))
     counts.add_argument("--readme", help="rewrite the counts block of this README instead of printing")

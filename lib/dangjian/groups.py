@@ -19,18 +19,27 @@ import numpy as np
 import pandas as pd
 
 from . import textstats
+from .organizations import section_label
 
 OTHER = "other"            # the pooled group beyond the top K
 MISSING = "(not stated)"   # the group of a report whose grouping column is empty
-DEFAULT_GROUP_BY = "organization"
+AUTO = "auto"
+DEFAULT_GROUP_BY = AUTO
 DEFAULT_TOP_GROUPS = 12
 LABEL_MAX_CHARS = 18       # labels longer than this are shortened in charts (full text in the tables)
 GROUPINGS = {
-    "organization": "the catalog's org_label, else the organization read from the report, else the file stem",
-    "sector": "the catalog's sector",
+    AUTO: "the finest of organization, parent group and sector at which the batch's reports meet",
+    "organization": "one group per organization (org_id: printed variants of a unit merged), named by the "
+                    "catalog's org_label, else the name most of its reports print",
+    "parent_group": "the enterprise group at the top of each unit's ownership chain",
+    "sector": "the GB/T 4754-2017 section of each unit's main business",
+    "region": "the province-level division where each unit sits",
+    "org_id": "one group per organization id, named by the id",
     "year": "the year of the report's date",
     "report": "each report on its own (its organization label, made unique)",
 }
+LEVELS = ("organization", "parent_group", "sector")  # the levels AUTO chooses from, finest first
+MEET_SHARE = 0.5  # AUTO: the share of reports that must sit in shown groups of two or more
 GROUP_COLUMNS = ["doc_id", "label", "group", "shown", "group_rank", "n_reports_in_group"]
 
 
@@ -59,20 +68,101 @@ def check_grouping(by: str, top: int, columns) -> None:
         raise ValueError(f"top groups must be at least 1, not {top}")
 
 
+def organization_groups(documents: pd.DataFrame) -> pd.Series:
+    """doc_id → the organization group of each report: its org_id's label (the catalog's org_label of
+    its first report that has one, else the name most of its reports print), "" where no organization
+    is known. Two ids with one label are told apart by their id."""
+    docs = documents.set_index("doc_id")
+    if "org_id" not in docs:  # tables without ids (hand-made frames): the label is the group
+        return pd.Series(textstats.org_labels(documents), dtype=object).where(
+            docs["organization"].astype(object).fillna("").astype(str).str.strip().ne("")
+            | docs.get("org_label", pd.Series("", index=docs.index)).astype(object).fillna("").astype(str).ne(""), "")
+    labels = docs.get("org_label", pd.Series("", index=docs.index)).astype(object).fillna("").astype(str).str.strip()
+    names = docs["organization"].astype(object).fillna("").astype(str).str.strip()
+    # a report with a catalog label but no organization read is the group of its label
+    ids = docs["org_id"].astype(object).fillna("").astype(str).where(lambda v: v != "", "label: " + labels)
+    ids = ids.where(ids != "label: ", "")
+    label_of = {}
+    for oid, part in pd.DataFrame({"id": ids, "label": labels, "name": names}).groupby("id", sort=False):
+        if not oid:
+            continue
+        chosen = next((lab for lab in part["label"] if lab), "")
+        if not chosen:
+            counts = part["name"][part["name"] != ""].value_counts(sort=False)
+            chosen = counts.idxmax() if len(counts) else oid
+        label_of[oid] = chosen
+    shared = pd.Series(label_of).duplicated(keep=False) if label_of else pd.Series(dtype=bool)
+    for oid in shared[shared].index:
+        label_of[oid] = f"{label_of[oid]} ({oid})"
+    return ids.map(lambda oid: label_of.get(oid, "")).where(names.ne("") | labels.ne(""), "")
+
+
 def group_values(documents: pd.DataFrame, by: str = DEFAULT_GROUP_BY) -> pd.Series:
-    """doc_id → the group of each report under the grouping ``by`` (a name in GROUPINGS or any documents column)."""
+    """doc_id → the group of each report under the grouping ``by`` (a name in GROUPINGS other than
+    AUTO, or any documents column)."""
     check_grouping(by, 1, documents.columns)
+    if by == AUTO:
+        raise ValueError("group_values takes a grouping, not auto: choose one with choose_grouping")
     docs = documents.set_index("doc_id")
     if by == "organization":
-        values = pd.Series(textstats.org_labels(documents), dtype=object)
+        values = organization_groups(documents)
     elif by == "report":
         values = report_labels(documents)
     elif by == "year":
         values = docs["date"].astype(object).fillna("").str[:4]
+    elif by == "sector":
+        values = docs["sector"].astype(object).fillna("").astype(str).str.strip().map(section_label)
     else:
         values = docs[by].astype(object).where(docs[by].notna(), "").astype(str)
     values = values.reindex(docs.index).fillna("").astype(str).str.strip()
     return values.where(values != "", MISSING)
+
+
+@dataclass
+class Choice:
+    """How AUTO chose a grouping: the level, why, and each level's figures (``levels``: level,
+    n_groups, shown, met = reports in shown groups of two or more, pooled = reports in OTHER)."""
+
+    by: str
+    reason: str
+    levels: pd.DataFrame
+
+
+def choose_grouping(documents: pd.DataFrame, top: int = DEFAULT_TOP_GROUPS) -> Choice:
+    """The finest level of LEVELS at which the batch can be compared:
+
+    1. organization, when every organization can be shown by name (no "other");
+    2. else the finest level at which at least half the reports sit in shown groups of two or more
+       reports (where reports meet) and "other" holds less than half;
+    3. else the level where most reports meet (the finer on a tie).
+    """
+    n = len(documents)
+    rows = []
+    for level in LEVELS:
+        if level != "organization" and level not in documents.columns:
+            continue
+        grouping = group_reports(documents, level, top)
+        sizes = grouping.table.groupby("shown")["doc_id"].size()
+        met = int(sum(size for group, size in sizes.items() if group not in (OTHER, MISSING) and size >= 2))
+        rows.append({"level": level, "n_groups": grouping.n_groups, "shown": len(grouping.shown_order),
+                     "met": met, "pooled": int(sizes.get(OTHER, 0))})
+    levels = pd.DataFrame(rows, columns=["level", "n_groups", "shown", "met", "pooled"])
+    if n == 0:
+        return Choice("organization", "the batch is empty", levels)
+    first = levels.iloc[0]
+    if first["pooled"] == 0:
+        return Choice("organization", f"all {first['n_groups']:,} organizations can be shown by name", levels)
+    for row in levels.itertuples():
+        if row.met >= MEET_SHARE * n and row.pooled < n / 2:
+            return Choice(row.level, f"{row.met:,} of the {n:,} reports sit in shown {_level_name(row.level)} "
+                                     f"groups of two or more reports, and “{OTHER}” holds {row.pooled:,}", levels)
+    best = levels.loc[levels["met"].idxmax()]
+    return Choice(best["level"], f"at no level do half the reports meet; at this level most do ({best['met']:,} "
+                                 f"of {n:,} reports sit in shown groups of two or more)", levels)
+
+
+def _level_name(level: str) -> str:
+    return level.replace("_", " ")
 
 
 @dataclass
@@ -89,10 +179,12 @@ class Grouping:
     table: pd.DataFrame
     n_groups: int
     shown_order: list[str] = field(default_factory=list)
+    choice: Choice | None = None  # how AUTO chose ``by``, when it did
 
     @property
     def settings(self) -> dict:
-        return {"group_by": self.by, "top_groups": self.top, "n_groups": self.n_groups,
+        return {"group_by": self.by, "chosen_by": "auto" if self.choice else "the analyst",
+                "top_groups": self.top, "n_groups": self.n_groups,
                 "n_shown": len(self.shown_order), "pooled_as_other": self.n_pooled}
 
     @property
@@ -143,8 +235,14 @@ class Grouping:
 
 def group_reports(documents: pd.DataFrame, by: str = DEFAULT_GROUP_BY, top: int = DEFAULT_TOP_GROUPS) -> Grouping:
     """Assign each report to a group and rank the groups: most reports first, then most characters,
-    then name. The top ``top`` groups are shown by name; the rest are pooled as OTHER."""
+    then name. The top ``top`` groups are shown by name; the rest are pooled as OTHER. ``by`` AUTO
+    chooses the level with ``choose_grouping`` and records why (``Grouping.choice``)."""
     check_grouping(by, top, documents.columns)
+    if by == AUTO:
+        choice = choose_grouping(documents, top)
+        grouping = group_reports(documents, choice.by, top)
+        grouping.choice = choice
+        return grouping
     values = group_values(documents, by)
     labels = report_labels(documents)
     chars = documents.set_index("doc_id")["n_chars"].astype("int64")
@@ -250,7 +348,19 @@ def describe(grouping: Grouping) -> str:
         text = f"The batch holds one report, shown as one group by {by} ({basis})."
     else:
         text = (f"The {n_reports:,} reports are compared in {grouping.n_groups:,} "
-                f"group{'s' if grouping.n_groups != 1 else ''} by {by} ({basis}).")
+                f"group{'s' if grouping.n_groups != 1 else ''} by {_level_name(by)} ({basis}).")
+    if grouping.choice is not None:
+        others = [level for level in LEVELS if level != by]
+        text += (f" This grouping was chosen for this batch because {grouping.choice.reason}"
+                 + "".join(f"; at {_level_name(row.level)} level, {row.met:,} reports would meet and "
+                           f"“{OTHER}” would hold {row.pooled:,}" for row in grouping.choice.levels.itertuples()
+                           if row.level != by)
+                 + ". To compare at another level, rerun with "
+                 + " or ".join(f"`dangjian report FOLDER --group-by {level}`" for level in others) + ".")
+    n_missing = int((table["group"] == MISSING).sum())
+    if n_missing:
+        text += f" {n_missing:,} report{'s' if n_missing != 1 else ''} state{'s' if n_missing == 1 else ''} no " \
+                f"{_level_name(by)}: shown as “{MISSING}”."
     if OTHER in grouping.shown_order:
         n_reports_pooled = int((table["shown"] == OTHER).sum())
         text += (f" The {len(grouping.shown_order) - 1} largest groups (most reports, then most text) are shown by "

@@ -256,9 +256,9 @@ def _dropped(short: str, long: str) -> str:
 def find_organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
     """The organization the report is about, in its shortest printed form, and where it was found
     (see ``organization_source``): the first candidate, in the order of the sources, that is a
-    unit's name. A bare unit type (省公司, 院党委) or a name cut at its start (市人民医院) becomes the
-    fullest name the text prints ending in it; a clause read as a name is passed over. Empty
-    rather than wrong."""
+    unit's name. A name cut at its start (市人民医院, 省公司) becomes the fullest name the text prints
+    ending in it; a bare unit type (院党委, 项目党支部) and a clause read as a name are passed over.
+    Empty rather than wrong."""
     window = title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
     for name, source in _candidates(title, body_lines, byline_lines):
         if name := organization_name(name, window, source):
@@ -280,18 +280,19 @@ def _is_bare(name: str) -> bool:
 
 
 def _clause_like(name: str) -> bool:
-    """Does ``name`` hold a word no unit name holds, or begin with a verb, adverb, preposition,
-    conjunction or adjective (a clause cut in the middle)?"""
+    """Does ``name`` hold a word no unit name holds, or begin with a word of two or more characters
+    that is a verb, adverb, preposition, conjunction or adjective (a clause cut in the middle)?"""
     rules = _organization_rules()
     if any(word in name for word in rules.phrase_words):
         return True
     pairs = part_of_speech(name, hmm=True)
-    return bool(pairs) and pairs[0][1] in rules.not_first_tags
+    # a one-character first word is often part of a proper name jieba does not know (准能集团)
+    return bool(pairs) and len(pairs[0][0]) >= 2 and pairs[0][1] in rules.not_first_tags
 
 
 def organization_name(name: str, window: str, source: str = "") -> str:
-    """``name`` if it is a unit's name; the fullest name ``window`` prints ending in it if it is a bare
-    unit type or cut at its start; else "". A headline's place may end in 市 or 县 (渭南市)."""
+    """``name`` if it is a unit's name; for a name cut at its start (市人民医院, 省公司), the fullest name
+    ``window`` prints ending in it; else "". A headline's place may end in 市 or 县 (渭南市)."""
     rules = _organization_rules()
     endings = rules.suffixes + (rules.place_suffixes if source == "headline_place" else ())
     # 盐城市局开展全市…党支部: the name is what stands before the clause's verb
@@ -300,8 +301,10 @@ def organization_name(name: str, window: str, source: str = "") -> str:
         name = head if head.endswith(rules.suffixes) else name
     if not name or not name.endswith(endings) or _clause_like(name) or (name[0] in CHINESE_NUMERALS and len(name) < 5):
         return ""  # a short name opening with a numeral is a formula's piece (一机关一品牌)
-    if not (_is_bare(name) or name.startswith(rules.cut_starts)):
-        return name
+    if not name.startswith(rules.cut_starts):
+        # a bare type (公司党委, 项目党支部) is left empty: the fuller names a report prints for it are
+        # as often its sub-units (三华劳务公司党委) as itself
+        return "" if _is_bare(name) else name
     fuller: dict[str, int] = {}
     at = window.find(name)
     while at != -1:

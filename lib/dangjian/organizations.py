@@ -87,13 +87,13 @@ class SectorRule:
 
 
 @lru_cache(maxsize=None)
-def sections(path: Path = SECTIONS_FILE) -> dict[str, tuple[str, str]]:
-    """GB/T 4754-2017 section letter → (Chinese name, English name)."""
+def sections(path: Path = SECTIONS_FILE) -> dict[str, tuple[str, str, str]]:
+    """GB/T 4754-2017 section letter → (Chinese name, English name, short English label)."""
     with open(path, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    if not rows or set(rows[0]) != {"section", "name_zh", "name_en"}:
-        raise RuleFileError(path, "needs the columns section, name_zh, name_en")
-    table = {row["section"]: (row["name_zh"], row["name_en"]) for row in rows}
+    if not rows or set(rows[0]) != {"section", "name_zh", "name_en", "short_en"}:
+        raise RuleFileError(path, "needs the columns section, name_zh, name_en, short_en")
+    table = {row["section"]: (row["name_zh"], row["name_en"], row["short_en"]) for row in rows}
     if any(not re.fullmatch("[A-T]", letter) for letter in table):
         raise RuleFileError(path, "a section is not one letter A–T")
     return table
@@ -103,8 +103,13 @@ def section_name(letter: str) -> str:
     """``D`` → ``D 电力、热力、燃气及水生产和供应业 (Electricity, heat, …)``; "" for no section."""
     if not letter:
         return ""
-    zh, en = sections().get(letter, ("", ""))
+    zh, en, _ = sections().get(letter, ("", "", ""))
     return f"{letter} {zh} ({en})" if zh else letter
+
+
+def section_label(letter: str) -> str:
+    """``D`` → ``D Utilities``: a short label for charts and group names."""
+    return f"{letter} {sections()[letter][2]}" if letter in sections() else letter
 
 
 class Directory:

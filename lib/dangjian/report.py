@@ -45,6 +45,7 @@ class ReportResult:
     failures: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # from the build: reports the catalog does not list
     group_by: str = DEFAULT_GROUP_BY
+    grouped_by: str = ""  # the grouping used: group_by, or the level AUTO chose
     top_groups: int = DEFAULT_TOP_GROUPS
     summary: str = ""  # one sentence on the batch and its groups, for the index page
 
@@ -127,7 +128,7 @@ def write_index(result: ReportResult) -> Path:
 <html lang="en"><head><meta charset="utf-8"><title>Party-building brand reports: comparison</title>
 <style>body{{font-family:sans-serif;max-width:46rem;margin:2rem auto;line-height:1.5}}.alt{{color:#666}}</style>
 </head><body>
-<h1>Party-building brand reports (党建品牌创建): a comparison by {html.escape(result.group_by)}</h1>
+<h1>Party-building brand reports (党建品牌创建): a comparison by {html.escape(result.grouped_by.replace("_", " "))}</h1>
 <p>{html.escape(result.summary.replace("`", ""))}</p>
 <p>Each page is a notebook executed on the tables in <code>{html.escape(str(result.tables))}</code>.
 The first link is the version for readers; “with code” shows every step. Tables longer than the pages
@@ -183,8 +184,9 @@ def execute_notebook(notebook: Path, executed: Path, parameters: dict) -> None:
                                **_kernel_options())
 
 
-def _batch_summary(tables: Path, group_by: str, top_groups: int) -> str:
-    """The index page's sentence on the batch, from the built documents table."""
+def _batch_summary(tables: Path, group_by: str, top_groups: int) -> tuple[str, str]:
+    """The index page's sentence on the batch and the grouping used (AUTO resolved), from the built
+    documents table."""
     import pandas as pd
 
     from .corpus import COLUMNS
@@ -192,7 +194,8 @@ def _batch_summary(tables: Path, group_by: str, top_groups: int) -> str:
 
     documents = pd.read_parquet(tables / "documents.parquet",
                                 columns=[c for c in COLUMNS["documents"] if c != "text"])  # any column may group
-    return describe(group_reports(documents, group_by, top_groups))
+    grouping = group_reports(documents, group_by, top_groups)
+    return describe(grouping), grouping.by
 
 
 def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
@@ -226,7 +229,7 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
         what = (f"every file failed: {'; '.join(result.failures)}" if result.failures else
                 f"it holds no report file ({PATTERNS})")
         raise NoReportsError(f"{seeds}: no report to compare, because {what}")
-    result.summary = _batch_summary(result.tables, group_by, top_groups)
+    result.summary, result.grouped_by = _batch_summary(result.tables, group_by, top_groups)
     figures.mkdir(parents=True, exist_ok=True)
     executed_dir = reports / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
