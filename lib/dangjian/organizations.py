@@ -286,18 +286,17 @@ def places_in(text: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=8192)
 def parse_place(name: str) -> tuple[str, str]:
-    """(province short name, the rest of the name after its leading places) of a unit's name:
+    """(province short name, the rest of the name after its places) of a unit's name:
     国网慈溪市供电公司 → (浙江, 供电公司), 江西公司 → (江西, 公司); ("", name) when it names no place."""
-    if not name:
-        return "", name
     cpca = _cpca()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        frame = cpca.transform([name])
-    province, rest = frame.iat[0, 0], frame.iat[0, 3]
-    if not isinstance(province, str) or not province:
-        return "", name
-    return province_short(province), rest if isinstance(rest, str) else ""
+    province, end = "", 0
+    for match in cpca.matcher.iter(name):
+        address = match.get_match_addr(None)
+        if not address or len(match.origin_value) < 2:  # the gazetteer lists 重庆's 县 as a place
+            continue
+        province = province or province_short(cpca.adcode_name(address.adcode[:2]) or "")
+        end = match.end_index + 1
+    return (province, name[end:]) if province else ("", name)
 
 
 def province_of_name(name: str) -> str:
