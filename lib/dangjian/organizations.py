@@ -53,6 +53,7 @@ GENERIC_TYPES = frozenset({"公司", "分公司", "子公司", "分行", "支行
                            "电力", "电力公司", "省公司", "市公司", "县公司"})
 TEXT_MENTION_MIN_CHARS = 3  # shorter prefixes (国网, 中建) count in text only at the start of a unit's name
 SHORT_PREFIX_FOLLOWERS = ("集团", "公司", "系统", "所属", "旗下")
+_HAN = re.compile("[\u4e00-\u9fff]")
 PLACEMENT_SCAN_CHARS = 6_000
 REGION_MIN_MENTIONS = 2  # places named in the text that make its region, when its name and headline name none
 
@@ -152,27 +153,29 @@ class Directory:
                 return group
         return None
 
-    def mentions(self, text: str) -> Counter:
-        """(group short name → count) of the groups a text names, and the first phrase of each
-        (``first``); overlapping names count once, the longest."""
+    def mentions(self, text: str, headline: bool = False) -> tuple[Counter, dict[str, str]]:
+        """(group short name → count) of the groups a text names, and (group → the first phrase
+        naming it); overlapping names count once, the longest. In a headline a short prefix also
+        counts where it stands as a word, before a space or a mark (新山能 新聚力)."""
         counts: Counter = Counter()
-        self.first: dict[str, str] = {}
+        first: dict[str, str] = {}
         text = to_simplified(text)
         for m in self._in_text.finditer(text):
-            if len(m.group(0)) < TEXT_MENTION_MIN_CHARS and not (
+            as_word = headline and (m.end() == len(text) or not _HAN.match(text[m.end()]))
+            if len(m.group(0)) < TEXT_MENTION_MIN_CHARS and not as_word and not (
                     text.startswith(SHORT_PREFIX_FOLLOWERS, m.end()) or province_of_name(text[m.end():m.end() + 3])):
                 continue
             group = self._mention_owner[m.group(0)]
             counts[group.short] += 1
-            self.first.setdefault(group.short, m.group(0))
+            first.setdefault(group.short, m.group(0))
         for group in self.groups:
             for pattern in group.patterns:
                 if pattern.pattern.startswith("^"):
                     continue
                 for m in pattern.finditer(text):
                     counts[group.short] += 1
-                    self.first.setdefault(group.short, m.group(0))
-        return counts
+                    first.setdefault(group.short, m.group(0))
+        return counts, first
 
 
 def _string_list(path: Path, entry: dict, key: str) -> tuple[str, ...]:
@@ -362,14 +365,16 @@ def place(organization: str, title: str, text: str) -> Placement:
         group, group_source = by_name[0].short, f"directory: {by_name[1]} → {by_name[0].short}"
     elif not (hit and hit.section in NO_GROUP_SECTIONS):
         window = f"{title}\n{text[:PLACEMENT_SCAN_CHARS]}"
-        counts = directory.mentions(window)
-        in_title = directory.mentions(title) if title else Counter()
+        counts, first = directory.mentions(window)
+        in_title, first_in_title = directory.mentions(title, headline=True) if title else (Counter(), {})
+        counts.update({g: n for g, n in in_title.items() if g not in counts})
+        first = {**first_in_title, **first}
         if counts:
             # the group named most (a headline mention weighs three); named once, only when it is the
             # only group the text names
             best, n = max(counts.items(), key=lambda item: (item[1] + 2 * in_title.get(item[0], 0), item[0]))
             if n >= 2 or in_title.get(best) or len(counts) == 1:
-                group, group_source = best, f"text: {directory.first.get(best, best)}"
+                group, group_source = best, f"text: {first.get(best, best)}"
         province = province_of_name(core)
         if not group and core and province and (owner := directory.by_territory(core, province)):
             group = owner.short
