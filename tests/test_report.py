@@ -133,17 +133,27 @@ def _batch_size() -> int:
     return len(SEED_FILES) + len(list(DEV_REPORTS.glob("*.txt")))
 
 
-def test_a_batch_of_real_reports_is_compared_by_organization(batch_report):
+def test_a_batch_of_real_reports_is_compared_where_its_reports_meet(batch_report):
+    import pandas as pd
+
+    from dangjian.groups import OTHER, group_reports
+
     assert batch_report.failures == []
     summary = _markdown(batch_report, "01_corpus.ipynb")
     assert f"**{_batch_size()} reports**" in summary
-    assert f"The {_batch_size()} reports are compared in" in summary and "pooled as “other”" in summary
+    assert f"The {_batch_size()} reports are compared in" in summary and "chosen for this batch because" in summary
+    documents = pd.read_parquet(batch_report.tables / "documents.parquet")
+    grouping = group_reports(documents)
+    assert grouping.by != "organization"  # most organizations of a real batch appear in one report
+    assert (grouping.table["shown"] == OTHER).sum() < len(documents) / 2  # "other" never holds most of the batch
+    assert f"by {grouping.by.replace('_', ' ')}" in (batch_report.reports / "index.html").read_text(encoding="utf-8")
     for _, full, reader in batch_report.pages:
         for page in (full, reader):
             assert page.stat().st_size < PAGE_LIMIT, f"{page.name}: {page.stat().st_size:,} bytes"
             assert "five organizations" not in page.read_text(encoding="utf-8")
     clouds = sorted(p.name for p in batch_report.figures.glob("wordcloud_*.png"))
-    assert clouds == sorted(["wordcloud_all.png"] + [f"wordcloud_{i:02d}.png" for i in range(1, 13)])  # batch + top 12
+    named = [g for g in grouping.shown_order if g != OTHER]
+    assert len(clouds) == 1 + len(named) <= 13  # the batch, and each named group of the top 12
     comparison = (batch_report.reports / "05_comparison.reader.html").read_text(encoding="utf-8")
     assert re.search(r"<th class=\"[a-z]+\">approach</th>", comparison)  # 13 groups: groups as rows, dimensions as columns
     assert "csv/05_comparison-evidence.csv" in comparison
@@ -167,7 +177,7 @@ def test_two_reports_grouped_by_sector(tmp_path):
         shutil.copy(path, folder / path.name)
     result = run_report(folder, tmp_path / "out", group_by="sector")
     assert result.failures == [] and "by sector" in result.summary
-    assert "electric power" in _markdown(result, "05_comparison.ipynb")
+    assert "D Utilities" in _markdown(result, "05_comparison.ipynb")  # the catalog's checked section letter
 
 
 @pytest.mark.parametrize("files", [{}, {"empty.txt": b"", "broken.txt": b"\xff\xfe\x00\xd8x"}],
