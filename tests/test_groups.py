@@ -114,16 +114,26 @@ def test_comparison_matrix_has_every_dimension_of_every_shown_group_and_turns_wh
     assert list(view.index) == compare.DIMENSIONS and list(view.columns) == few.shown_order
 
 
-def test_long_tables_are_cut_and_linked_as_csv_and_markup_stays_text(tmp_path):
-    frame = pd.DataFrame({"n": range(45), "text": ["<script>alert(1)</script>某某" * 2] * 45})
+def test_tables_are_interactive_whole_escaped_and_linked(tmp_path):
+    import json
+    import re
+
+    frame = pd.DataFrame({"n": range(45), "text": ["<script>alert(1)</script>某某" * 2] * 45,
+                          "sent_id": [f"doc<b>-s{i:04d}" for i in range(45)]})
     tables = Tables(tmp_path / "csv", "07_x")
     shown = tables.show(frame, "long table").data
-    assert shown.count("<tr>") == 31  # the header and 30 rows
-    assert 'href="csv/07_x-long_table.csv"' in shown and "45 rows" in shown
-    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    data = json.loads(json.loads(re.search(r'"data_json": ("(?:[^"\\]|\\.)*")', shown).group(1)))
+    assert len(data) == 45  # every row, searchable and paged in the page
+    assert "<script>alert" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;" in data[0][1]
+    assert data[0][2] == '<a href="docs/doc_b.html#doc&lt;b&gt;-s0000">doc&lt;b&gt;-s0000</a>'
+    assert 'href="csv/07_x-long_table.csv"' in shown and "all 45 rows" in shown
+    assert "without javascript the first 10 show" in shown.lower()
     written = pd.read_csv(tmp_path / "csv" / "07_x-long_table.csv", encoding="utf-8-sig")
     assert len(written) == 45 and written["text"][0].startswith("<script>")
     assert (tmp_path / "csv" / "07_x-long_table.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    # over the page's budget: the first rows, and where the whole table is
+    small = Tables(tmp_path / "csv", "07_x", max_rows=20).show(frame, "cut").data
+    assert "the first 20 of 45 rows" in small and 'href="csv/07_x-cut.csv"' in small
     short = table_html(frame.head(3))
     assert short.count("<tr>") == 4 and 'class="text"' in short and 'class="number"' in short
 

@@ -86,7 +86,8 @@ def test_every_notebook_runs_cleanly_and_is_exported(report):
     for title, full, reader in report.pages:
         assert full.exists() and reader.exists()
         assert f'href="{reader.name}"' in index and f'href="{full.name}"' in index
-        assert "<script" not in full.read_text(encoding="utf-8")
+        assert check_html(full) == [] and check_html(reader) == []  # only the vetted table library
+        assert "new ITable(table, dt_args)" in reader.read_text(encoding="utf-8")  # interactive tables
         assert 'class="highlight hl-ipython3"' in full.read_text(encoding="utf-8")
         assert 'class="highlight hl-ipython3"' not in reader.read_text(encoding="utf-8")  # no code for readers
     figures = {p.name for p in report.figures.glob("*.png")}
@@ -113,12 +114,65 @@ def test_two_runs_give_identical_tables_and_figures(report, tmp_path):
 
 def test_report_text_with_html_shows_as_text(hostile_report):
     assert hostile_report.failures == []
-    pages = [p for _, full, reader in hostile_report.pages for p in (full, reader)]
+    # every page: notebooks (tables, their data and static previews), report pages, profiles, index
+    pages = sorted(hostile_report.reports.rglob("*.html"))
+    assert (hostile_report.reports / "docs" / "009_hostile.html") in pages
     text = "".join(p.read_text(encoding="utf-8") for p in pages)
     assert "&lt;img src=x onerror=alert(1)&gt;" in text  # the brand name, shown as text
     assert "<script>alert" not in text and "<img src=x" not in text and "<b onmouseover" not in text
     for page in pages:
         assert check_html(page) == []
+
+
+def test_check_html_lets_through_only_the_table_library_as_itables_ships_it(report, tmp_path):
+    page = (report.reports / "01_corpus.reader.html").read_text(encoding="utf-8")
+    tampered = tmp_path / "tampered.html"
+    # one character of the embedded bundle changed
+    at = page.index('window._itables_2_9_1 = injectModule("') + 60 if "_itables_2_9_1" in page else \
+        page.index("injectModule(\"") + 40
+    tampered.write_text(page[:at] + ("A" if page[at] != "A" else "B") + page[at + 1:], encoding="utf-8")
+    assert any("not written by the table library" in p for p in check_html(tampered))
+    # a table whose data closes the script and opens another
+    injected = tmp_path / "injected.html"
+    injected.write_text(page.replace('"data_json": "', '"data_json": "</script><script>alert(1)//', 1),
+                        encoding="utf-8")
+    assert check_html(injected)
+
+
+def test_the_workbook_holds_every_analyst_table_with_links_and_filters(report):
+    import openpyxl
+
+    book = openpyxl.load_workbook(report.reports / "tables.xlsx")
+    assert {"documents", "organizations", "brands", "formulas", "metrics", "reconciliation", "themes", "removed",
+            "failures"} <= set(book.sheetnames)
+    brands = book["brands"]
+    assert brands.freeze_panes == "A2" and brands.auto_filter.ref
+    header = [c.value for c in brands[1]]
+    sent = header.index("sent_id") + 1
+    cell = brands.cell(row=2, column=sent)
+    # a relative file link (XlsxWriter writes its folder with a backslash, as Excel does) and the sentence's anchor
+    assert cell.hyperlink.target.replace("\\", "/") == f"docs/{cell.value.rsplit('-s', 1)[0]}.html"
+    assert cell.hyperlink.location == cell.value
+    names = [c.value for c in brands[header.index("name") + 1]]
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in str(n)) for n in names)  # Chinese intact
+    assert all(brands.column_dimensions[letter].width >= 6 for letter in "ABCDEF")
+
+
+def test_every_report_has_a_page_and_every_organization_a_profile(report):
+    import pandas as pd
+
+    documents = pd.read_parquet(report.tables / "documents.parquet")
+    for doc_id in documents["doc_id"]:
+        page = (report.reports / "docs" / f"{doc_id}.html").read_text(encoding="utf-8")
+        sentences = pd.read_parquet(report.tables / "sentences.parquet")
+        for sent_id in sentences.loc[sentences["doc_id"] == doc_id, "sent_id"]:
+            assert f'id="{sent_id}"' in page
+        assert "<details>" in page and "where it came from" in page
+    organizations = pd.read_parquet(report.tables / "organizations.parquet")
+    for org_id in organizations["org_id"]:
+        assert (report.reports / "orgs" / f"{org_id}.html").exists()
+    index = (report.reports / "index.html").read_text(encoding="utf-8")
+    assert index.count('href="docs/') == len(documents) and "tables.xlsx" in index
 
 
 def test_check_html_finds_live_markup(tmp_path):
@@ -155,7 +209,7 @@ def test_a_batch_of_real_reports_is_compared_where_its_reports_meet(batch_report
     named = [g for g in grouping.shown_order if g != OTHER]
     assert len(clouds) == 1 + len(named) <= 13  # the batch, and each named group of the top 12
     comparison = (batch_report.reports / "05_comparison.reader.html").read_text(encoding="utf-8")
-    assert re.search(r"<th class=\"[a-z]+\">approach</th>", comparison)  # 13 groups: groups as rows, dimensions as columns
+    assert re.search(r"<th>approach</th>", comparison)  # many groups: groups as rows, dimensions as columns
     assert "csv/05_comparison-evidence.csv" in comparison
     assert (batch_report.reports / "csv" / "05_comparison-evidence.csv").exists()
     labels = _markdown(batch_report, "02_brand_approaches.ipynb")
@@ -245,11 +299,18 @@ def _browse(result, expected_images: int) -> None:
             assert all(ok for ok, _ in images), f"{path.name}: an image did not load"
             if "themes" in path.name:
                 assert len(images) >= expected_images, f"{path.name}: expected the charts and word clouds"
-            narrow = page.evaluate("""Array.from(document.querySelectorAll('td'))
+            page.wait_for_timeout(300)  # the tables set themselves up once the page has loaded
+            visible = "Array.from(document.querySelectorAll('td')).filter(cell => cell.getClientRects().length)"
+            narrow = page.evaluate(visible + """
                 .filter(cell => cell.innerText.trim().length > 6)
                 .map(cell => [cell.getBoundingClientRect().width, cell.innerText.slice(0, 30)])
                 .filter(([width]) => width < %d)""" % NARROWEST_TEXT_CELL_PX)
             assert narrow == [], f"{path.name}: squeezed cells {narrow[:3]}"
+            # every column of every table is on screen: no cell ends right of the window
+            cut = page.evaluate(visible + """
+                .filter(cell => cell.getBoundingClientRect().right > 1200 + 1)
+                .map(cell => cell.innerText.slice(0, 30))""")
+            assert cut == [], f"{path.name}: columns beyond 1200 px: {cut[:3]}"
             assert page.evaluate("document.documentElement.scrollWidth") <= 1200, f"{path.name} runs off the page"
             page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=False)
         chromium.close()
@@ -259,6 +320,48 @@ def _browse(result, expected_images: int) -> None:
 
 def test_reports_in_a_real_browser(report):
     _browse(report, expected_images=9)
+
+
+def test_a_sent_id_lands_on_its_highlighted_sentence_and_search_filters_rows(report):
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run installs Debian's chromium package")
+        pytest.skip("no chromium on this machine (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=browser, args=["--no-sandbox", "--disable-gpu"])
+        page = chromium.new_page(viewport={"width": 1200, "height": 1000})
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto((report.reports / "04_metrics.reader.html").resolve().as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        link = page.locator("#t_04_metrics_metrics a[href*='#']").first
+        sent_id = link.inner_text()
+        link.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(f"docs/{sent_id.rsplit('-s', 1)[0]}.html#{sent_id}")
+        target = page.locator(":target")
+        assert target.get_attribute("id") == sent_id and target.get_attribute("class") == "s"
+        assert page.evaluate("getComputedStyle(document.querySelector(':target')).backgroundColor") != "rgba(0, 0, 0, 0)"
+        # search in the brand table filters its rows
+        page.goto((report.reports / "02_brand_approaches.reader.html").resolve().as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        table = "#t_02_brand_approaches_brands"
+        info = page.locator(f"{table}_wrapper .dt-info")
+        before = info.inner_text()
+        page.locator(f"{table}_wrapper input[type=search]").fill("党员")
+        page.wait_for_timeout(300)
+        after = info.inner_text()
+        assert "filtered from" in after and after != before
+        rows = page.locator(f"{table} tbody tr").all_inner_texts()
+        assert rows and all("党员" in row for row in rows)
+        chromium.close()
+    assert problems == []
 
 
 def test_a_batch_of_real_reports_in_a_real_browser(batch_report):

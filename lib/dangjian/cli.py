@@ -70,7 +70,7 @@ def _report(args: argparse.Namespace) -> int:
 
     try:
         result = run_report(Path(args.seeds), Path(args.out) if args.out else None, workers=args.workers,
-                            group_by=args.group_by, top_groups=args.top_groups)
+                            group_by=args.group_by, top_groups=args.top_groups, command=["dangjian", *sys.argv[1:]])
     except (NoReportsError, FileNotFoundError, ValueError) as exc:
         print(f"dangjian report: {exc}", file=sys.stderr)
         return 2

@@ -1,12 +1,17 @@
 """How tables appear in the notebooks and their HTML pages, whatever the size of the batch.
 
-A table of at most ``MAX_STATIC_ROWS`` rows is shown whole, as a static HTML table. A longer one
-shows its first ``MAX_STATIC_ROWS`` rows and links the full table, written as CSV (UTF-8 with BOM,
-for Excel) beside the pages, so a page of 2,000 reports stays small and every row stays reachable.
-Every cell is HTML-escaped here: report text can hold markup, and it must show as text.
-Columns whose text is long get a minimum width and wrap (class ``text``), short ones stay on one
-line (``short``) and numbers align right (``number``), so that a wide table scrolls sideways in its
-own box instead of squeezing a sentence, or an id, to one character per line.
+Every table is interactive: searchable, sortable and paged, through itables in offline mode (the
+DataTables bundle is embedded in the page once, ``Tables.init``; no network). It holds every row
+up to ``ROW_BUDGET`` rows and ``BYTE_BUDGET`` bytes of cells; a longer table shows that many and
+says so, and the whole table is written as CSV (UTF-8 with BOM, for Excel) beside the pages and
+named in the workbook ``reports/tables.xlsx``. With JavaScript off the page still shows the
+first rows (itables' static preview) and the caption says where the rest is.
+
+Every cell is HTML-escaped here before itables sees it: report text can hold markup, and it must
+show as text in cells, in search and in tooltips. The only markup added is ours: a ``sent_id``
+cell links to its sentence on the report's page (``docs/<doc_id>.html#<sent_id>``) and a
+``doc_id`` cell to the report's page, an ``org_id`` cell to the organization's profile. Columns whose text is long wrap (class ``text``), short
+ones stay on one line (``short``) and numbers align right (``number``).
 """
 from __future__ import annotations
 
@@ -16,27 +21,67 @@ from pathlib import Path
 
 import pandas as pd
 
-MAX_STATIC_ROWS = 30
-LONG_TEXT_CHARS = 24   # a column whose cells run longer than this is a text column (wider minimum)
-CELL_MAX_CHARS = 400   # longer cells are cut, with the full text in the CSV
+ROW_BUDGET = 5_000          # rows a page's table carries at most
+BYTE_BUDGET = 1_000_000     # bytes of escaped cells a page's table carries at most
+MAX_STATIC_ROWS = ROW_BUDGET  # kept for callers that ask how many rows a table shows
+LONG_TEXT_CHARS = 24   # a column whose cells run longer than this is a text column (wraps)
+CELL_MAX_CHARS = 400   # longer cells are cut, with the full text in the CSV and the workbook
+PAGE_LENGTH = 10       # rows per page of an interactive table (and of its static preview)
+_SENT_ID = re.compile(r"^(?P<doc>.+)-s\d{4,}$")
 
 
-def _cell(value) -> str:
+def doc_of_sent(sent_id: str) -> str:
+    """The doc_id a sent_id (``<doc_id>-sNNNN``) belongs to, or ""."""
+    m = _SENT_ID.match(str(sent_id))
+    return m.group("doc") if m else ""
+
+
+def doc_page(doc_id: str, docs_prefix: str = "docs") -> str:
+    """The report page's address, relative to the notebook pages (``docs/<doc_id>.html``)."""
+    return f"{docs_prefix}/{_file_name(doc_id)}.html"
+
+
+def _text(value) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float):
         return f"{value:,.3f}".rstrip("0").rstrip(".")
     text = str(value)
-    if len(text) > CELL_MAX_CHARS:
-        text = text[:CELL_MAX_CHARS - 1] + "…"
+    return text[:CELL_MAX_CHARS - 1] + "…" if len(text) > CELL_MAX_CHARS else text
+
+
+def _cell(value) -> str:
+    return html.escape(_text(value), quote=True)
+
+
+def _link(text: str, href: str) -> str:
+    return f'<a href="{html.escape(href, quote=True)}">{html.escape(text)}</a>'
+
+
+def _linked_cell(column: str, value, docs_prefix: str | None) -> str:
+    """An escaped cell; a sent_id or doc_id links to the report page when ``docs_prefix`` is set."""
+    text = _text(value)
+    if docs_prefix and text:
+        if column == "sent_id" and (doc := doc_of_sent(text)):
+            return _link(text, f"{doc_page(doc, docs_prefix)}#{text}")
+        if column == "doc_id":
+            return _link(text, doc_page(text, docs_prefix))
+        if column == "org_id":
+            return _link(text, f"{docs_prefix[:-len('docs')]}orgs/{_file_name(text)}.html")
     return html.escape(text, quote=True)
+
+
+def _lengths(values: pd.Series) -> pd.Series:
+    """The length of each value as text (0 for missing)."""
+    return values.astype(object).map(lambda v: 0 if v is None or (not isinstance(v, str) and pd.isna(v))
+                                     else len(str(v))).astype("int64")
 
 
 def _column_class(values: pd.Series) -> str:
     """``number`` (right-aligned), ``text`` (long: wraps, with a minimum width) or ``short`` (kept on one line)."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return "number"
-    longest = values.astype(str).str.len().max() if len(values) else 0
+    longest = _lengths(values).max() if len(values) else 0
     return "text" if (longest or 0) > LONG_TEXT_CHARS else "short"
 
 
@@ -47,48 +92,121 @@ def _with_index(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index()
 
 
-def table_html(frame: pd.DataFrame, max_rows: int = MAX_STATIC_ROWS) -> str:
-    """The first ``max_rows`` rows of ``frame`` as an escaped, wrapping HTML table (a named index is shown)."""
+def table_html(frame: pd.DataFrame, max_rows: int = 30, docs_prefix: str | None = None) -> str:
+    """The first ``max_rows`` rows of ``frame`` as an escaped, wrapping static HTML table (a named index
+    is shown): for places that take no script, such as the report pages."""
     head = _with_index(frame).head(max_rows)
     columns = [str(c) for c in head.columns]
     classes = [f' class="{_column_class(head[c])}"' for c in head.columns]
     header = "".join(f"<th{cls}>{html.escape(name)}</th>" for name, cls in zip(columns, classes))
-    body = "".join("<tr>" + "".join(f"<td{cls}>{_cell(value)}</td>" for value, cls in zip(row, classes)) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td{cls}>{_linked_cell(name, value, docs_prefix)}</td>"
+                                    for name, value, cls in zip(columns, row, classes)) + "</tr>"
                    for row in head.itertuples(index=False, name=None))
     return (f'<div class="dangjian-table"><table><thead><tr>{header}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 
 
 def _file_name(name: str) -> str:
-    return re.sub(r"[^0-9A-Za-z_.-]+", "_", name).strip("_") or "table"
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", str(name)).strip("_") or "table"
+
+
+def within_budget(frame: pd.DataFrame, rows: int = ROW_BUDGET, size: int = BYTE_BUDGET) -> int:
+    """How many of ``frame``'s first rows fit the page's budget of rows and bytes."""
+    head = frame.head(rows)
+    if head.empty:
+        return 0
+    lengths = sum(_lengths(head[c]).clip(upper=CELL_MAX_CHARS) + 8 for c in head.columns)
+    fits = int((lengths.cumsum() <= size).sum())
+    return max(1, fits)
+
+
+def escaped_frame(frame: pd.DataFrame, docs_prefix: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with every cell escaped (and ids linked) as strings, numbers kept as numbers so
+    that they sort as numbers; and each column's class."""
+    frame = _with_index(frame)
+    classes = [_column_class(frame[c]) for c in frame.columns]
+    out = {}
+    for column, cls in zip(frame.columns, classes):
+        values = frame[column]
+        if cls == "number" and pd.api.types.is_integer_dtype(values.dtype):
+            out[str(column)] = [None if pd.isna(v) else int(v) for v in values.astype(object)]
+        elif cls == "number":
+            out[str(column)] = pd.to_numeric(values, errors="coerce").astype("float64").round(3)
+        else:
+            out[str(column)] = [_linked_cell(str(column), v, docs_prefix) for v in values.astype(object)]
+    return pd.DataFrame(out, columns=[str(c) for c in frame.columns]), classes
+
+
+def interactive_html(frame: pd.DataFrame, table_id: str, docs_prefix: str | None = None) -> str:
+    """``frame`` as an itables DataTable (offline; ``Tables.init`` embeds the library once per page)."""
+    from itables import to_html_datatable
+
+    cells, classes = escaped_frame(frame, docs_prefix)
+    # DataTables' own classes: dt-right aligns numbers; dangjian-text columns wrap (the page's style).
+    # Each column gets a share of the page's width (text 3, short 1.5, number 1), so that a table never
+    # runs wider than the page, whatever its number of columns: it wraps instead of hiding columns.
+    names = {"text": "dangjian-text", "short": "dangjian-short", "number": "dt-right dangjian-number"}
+    longest = [int(_lengths(frame[c]).max()) if len(frame) else 0 for c in _with_index(frame).columns]
+    base = {"text": lambda n: 3.0, "short": lambda n: min(2.4, max(1.0, 0.11 * n)), "number": lambda n: 1.0}
+    weights = [max(base[c](n), 0.13 * len(str(name)) + 0.4)  # room for the header too
+               for c, n, name in zip(classes, longest, cells.columns)]
+    column_defs = [{"targets": i, "className": names[c], "width": f"{100 * w / sum(weights):.1f}%"}
+                   for i, (c, w) in enumerate(zip(classes, weights))]
+    return to_html_datatable(
+        cells, connected=False, allow_html=True, table_id=table_id, maxBytes=0, showIndex=False,
+        display_logo_when_loading=False, classes="display compact cell-border", pageLength=PAGE_LENGTH,
+        lengthMenu=[10, 25, 100, 500], columnDefs=column_defs, autoWidth=False,
+        layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info", "bottomEnd": "paging"},
+        style={"width": "100%", "table-layout": "fixed", "margin": "0"})
 
 
 class Tables:
-    """Shows tables in one notebook; long ones are written to ``folder`` and linked as ``link_prefix/NAME.csv``.
+    """Shows tables in one notebook; every table is interactive, and a table over the page's budget
+    is written whole to ``folder`` and linked as ``link_prefix/NAME.csv``.
 
     ``folder`` is where the HTML pages' CSV files go (``reports/csv``) and ``link_prefix`` the
     same folder as seen from the pages (``csv``); ``stem`` (the notebook's name) keeps the files of
-    different notebooks apart.
+    different notebooks apart; ``docs_prefix`` is the report pages' folder as seen from the pages
+    (``docs``), so that every sent_id links to its sentence, or None for no links.
     """
 
-    def __init__(self, folder: Path | str, stem: str, link_prefix: str = "csv", max_rows: int = MAX_STATIC_ROWS):
+    def __init__(self, folder: Path | str, stem: str, link_prefix: str = "csv", max_rows: int = ROW_BUDGET,
+                 docs_prefix: str | None = "docs"):
         self.folder = Path(folder)
         self.stem = stem
         self.link_prefix = link_prefix
         self.max_rows = max_rows
+        self.docs_prefix = docs_prefix
+
+    @staticmethod
+    def init():
+        """Embed the table library in the page (itables offline mode): call once, in a notebook's
+        setup cell, before the first table."""
+        from itables import init_notebook_mode
+
+        init_notebook_mode(all_interactive=False, connected=False)
 
     def show(self, frame: pd.DataFrame, name: str, caption: str = ""):
-        """An HTML display object: the table (cut to ``max_rows``) and, when cut, a link to the whole of it."""
+        """An HTML display object: the interactive table (cut to the page's budget) and, when cut,
+        where the whole of it is."""
         from IPython.display import HTML
 
         note = f"<p class=\"dangjian-caption\">{html.escape(caption)}</p>" if caption else ""
-        if len(frame) > self.max_rows:
+        if frame.empty:
+            return HTML(note + "<p class=\"dangjian-caption\">(no rows)</p>")
+        whole = _with_index(frame)
+        shown = within_budget(whole, self.max_rows)
+        if len(whole) > PAGE_LENGTH:
+            # every row stays reachable: beside the page as CSV, for Excel and for readers without JavaScript
             file = f"{self.stem}-{_file_name(name)}.csv"
             self.folder.mkdir(parents=True, exist_ok=True)
-            _with_index(frame).to_csv(self.folder / file, index=False, encoding="utf-8-sig")
-            link = html.escape(f"{self.link_prefix}/{file}", quote=True)
-            note += (f"<p class=\"dangjian-caption\">The first {self.max_rows} of {len(frame):,} rows. "
-                     f"The whole table: <a href=\"{link}\">{html.escape(file)}</a> (CSV, UTF-8, opens in Excel).</p>")
-        elif frame.empty:
-            return HTML(note + "<p class=\"dangjian-caption\">(no rows)</p>")
-        return HTML(note + table_html(frame, self.max_rows))
+            whole.to_csv(self.folder / file, index=False, encoding="utf-8-sig")
+            link = f'<a href="{html.escape(f"{self.link_prefix}/{file}", quote=True)}">{html.escape(file)}</a>'
+            carried = (f"all {len(whole):,} rows" if shown == len(whole) else
+                       f"the first {shown:,} of {len(whole):,} rows (the page's budget)")
+            note += (f"<p class=\"dangjian-caption\">This table holds {carried}: search, sort and page through "
+                     f"them. Without JavaScript the first {PAGE_LENGTH} show. The whole table: {link} (CSV, UTF-8, "
+                     f"opens in Excel).</p>")
+        table_id = "t_" + re.sub("[^0-9A-Za-z_]", "_", f"{self.stem}_{name}")
+        return HTML(note + '<div class="dangjian-table">'
+                    + interactive_html(whole.head(shown), table_id, self.docs_prefix) + "</div>")

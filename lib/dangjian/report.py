@@ -19,6 +19,7 @@ import re
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -80,19 +81,69 @@ def check_outputs(path: Path, errors: bool = True) -> list[str]:
     return problems
 
 
-_SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_OPEN = re.compile(r"<script\b", re.IGNORECASE)
 _HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 _JS_URL = re.compile(r"<[a-z][^>]*\s(?:href|src)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE)
 
 
+def _template_pattern(template: str, holes: dict[str, str]) -> re.Pattern:
+    """A pattern matching ``template`` exactly, but for ``holes`` (literal → regex), with any run of
+    white space matching any other."""
+    pattern = re.escape(template.strip())
+    for literal, regex in holes.items():
+        pattern = pattern.replace(re.escape(literal), regex)
+    pattern = re.sub(r"(?:\\\s|\\\n|\\ |\s)+", r"\\s*", pattern)
+    return re.compile(pattern, re.DOTALL)
+
+
+@lru_cache(maxsize=1)
+def vetted_scripts() -> tuple[re.Pattern, ...]:
+    """The only scripts a page may carry: those itables writes in offline mode, made from its own
+    templates (so a new itables version is vetted by its templates, not by a copy of them): the
+    DataTables bundle it ships, embedded as is; its dark-mode switch; each table's set-up with its
+    data as JSON; and the switch from a table's static preview to the table."""
+    from itables import __version__ as version
+    from itables import options
+    from itables.javascript import generate_init_offline_itables_html
+    from itables.utils import read_package_file
+
+    underscore = f"_itables_{version.replace('.', '_').replace('-', '_')}"
+    table_id = r"[A-Za-z0-9_]+"
+    bundle = _SCRIPT.search(generate_init_offline_itables_html(options.dt_bundle)).group(1)  # the exact bundle
+    dark = (f"const {{ set_or_remove_dark_class }} = await window.{underscore};\n"
+            "    set_or_remove_dark_class();")
+    table = _SCRIPT.search(read_package_file("html/datatables_template_offline.html")).group(1)
+    return (
+        re.compile(re.escape(bundle.strip())),
+        _template_pattern(dark, {}),
+        _template_pattern(table, {"#table_id": f"#{table_id}", "_itables_underscore_version": underscore,
+                                  "itables-version-ready": re.escape(f"itables-{version}-ready"),
+                                  "let dt_args = {};": r"let dt_args = \{[^<]*(?:<(?!/script)[^<]*)*\};"}),
+        re.compile(rf'document\.getElementById\("({table_id})"\)\?\.removeAttribute\("hidden"\);'
+                   rf'document\.getElementById\("\1_fallback"\)\?\.setAttribute\("hidden", "hidden"\);'),
+    )
+
+
 def check_html(path: Path) -> list[str]:
-    """Live markup in an exported page: the pages carry no script at all, so any is a leak."""
+    """Live markup in an exported page: a script that is not one itables writes (``vetted_scripts``),
+    an event-handler attribute or a javascript: link is a leak."""
     text = path.read_text(encoding="utf-8")
     problems = []
-    for name, pattern in (("a <script> element", _SCRIPT), ("an event-handler attribute", _HANDLER),
-                          ("a javascript: link", _JS_URL)):
-        if m := pattern.search(text):
-            problems.append(f"{path.name}: {name} at character {m.start()}: {text[m.start():m.start() + 60]!r}")
+    vetted = vetted_scripts()
+    spans = []
+    for m in _SCRIPT.finditer(text):
+        body = m.group(1).strip()
+        if not any(pattern.fullmatch(body) for pattern in vetted):
+            problems.append(f"{path.name}: a <script> element not written by the table library at character "
+                            f"{m.start()}: {text[m.start():m.start() + 60]!r}")
+        spans.append((m.start(), m.end()))
+    outside = "".join(text[a:b] for a, b in zip([0] + [e for _, e in spans], [s for s, _ in spans] + [len(text)]))
+    if m := _SCRIPT_OPEN.search(outside):
+        problems.append(f"{path.name}: an unclosed <script> element: {outside[m.start():m.start() + 60]!r}")
+    for name, pattern in (("an event-handler attribute", _HANDLER), ("a javascript: link", _JS_URL)):
+        if m := pattern.search(outside):
+            problems.append(f"{path.name}: {name} at character {m.start()}: {outside[m.start():m.start() + 60]!r}")
     return problems
 
 
@@ -116,32 +167,6 @@ def _title(path: Path) -> str:
         if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
             return cell.source.lstrip().splitlines()[0].lstrip("# ").strip()
     return path.stem
-
-
-def write_index(result: ReportResult) -> Path:
-    rows = "\n".join(
-        f'<li><a href="{html.escape(reader.name)}">{html.escape(title)}</a> '
-        f'<span class="alt">(<a href="{html.escape(full.name)}">with code</a>)</span></li>'
-        for title, full, reader in result.pages)
-    problems = "".join(f"<li>{html.escape(p)}</li>" for p in result.failures)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Party-building brand reports: comparison</title>
-<style>body{{font-family:sans-serif;max-width:46rem;margin:2rem auto;line-height:1.5}}.alt{{color:#666}}</style>
-</head><body>
-<h1>Party-building brand reports (党建品牌创建): a comparison by {html.escape(result.grouped_by.replace("_", " "))}</h1>
-<p>{html.escape(result.summary.replace("`", ""))}</p>
-<p>Each page is a notebook executed on the tables in <code>{html.escape(str(result.tables))}</code>.
-The first link is the version for readers; “with code” shows every step. Tables longer than the pages
-show are beside them as CSV files in <code>csv/</code>.</p>
-<ol>
-{rows}
-</ol>
-{"<h2>Problems found while running</h2><ul>" + problems + "</ul>" if problems else ""}
-</body></html>
-"""
-    path = result.reports / "index.html"
-    path.write_text(page, encoding="utf-8")
-    return path
 
 
 @contextmanager
@@ -200,10 +225,12 @@ def _batch_summary(tables: Path, group_by: str, top_groups: int) -> tuple[str, s
 
 def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
                notebook_dir: Path = NOTEBOOKS_DIR, group_by: str = DEFAULT_GROUP_BY,
-               top_groups: int = DEFAULT_TOP_GROUPS) -> ReportResult:
+               top_groups: int = DEFAULT_TOP_GROUPS, command: list[str] | None = None) -> ReportResult:
     """Build, execute, check and export. ``out`` puts tables, figures and reports under one folder.
 
-    ``group_by`` and ``top_groups`` become every notebook's GROUP_BY and TOP_GROUPS. Raises
+    ``group_by`` and ``top_groups`` become every notebook's GROUP_BY and TOP_GROUPS; ``command`` is
+    shown on the index page as what made it. Besides the notebook pages it writes a page per report
+    and per organization (``dangjian.pages``), the workbook ``tables.xlsx`` and the index. Raises
     NoReportsError (naming the folder and each failed file) when the build gives no report.
     """
     import papermill
@@ -249,8 +276,16 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
             reader = export_html(executed, reports / f"{notebook.stem}.reader.html", readers=True)
             result.failures += check_html(full) + check_html(reader)
             result.pages.append((_title(executed), full, reader))
+    from .overview import write_index
+    from .pages import write_pages
+    from .workbook import write_workbook
+
+    write_pages(result.tables, reports)
+    write_workbook(result.tables, reports / "tables.xlsx")
     for png in sorted(figures.glob("*.png")):
         if _blank(png.read_bytes()):
             result.failures.append(f"{png.name}: an empty figure")
-    write_index(result)
+    index = write_index(result, command or ["dangjian", "report", str(seeds)])
+    for page in [index, *sorted((reports / "docs").glob("*.html")), *sorted((reports / "orgs").glob("*.html"))]:
+        result.failures += check_html(page)
     return result

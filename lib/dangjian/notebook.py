@@ -1,0 +1,67 @@
+"""The notebooks' common setup, in one call: ``ctx = setup(TABLES, FIGURES, REPORTS, GROUP_BY,
+TOP_GROUPS, "01_corpus")``.
+
+It loads the tables (building the project's seeds first, with a progress bar, when a fresh clone
+has none yet), groups the reports, embeds the table library in the page, and gives the notebook
+the names it uses: ``corpus``, ``grouping``, ``tables``, ``glossary``, ``figures``, ``docs``
+(documents by doc_id), ``label`` (doc_id → report label), ``group_of`` (doc_id → shown group)
+and ``order`` (the shown groups in order).
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .config import SEEDS_DIR
+from .corpus import Corpus
+from .display import Tables
+from .groups import Grouping, group_reports
+from .narrative import Glossary
+
+
+@dataclass
+class Context:
+    corpus: Corpus
+    grouping: Grouping
+    tables: Tables
+    glossary: Glossary
+    figures: Path
+    docs: pd.DataFrame
+    label: dict
+    group_of: dict
+    order: list
+
+
+def ensure_tables(tables: Path | str) -> Path:
+    """``tables`` if it holds built tables or reports; on a fresh clone, where the project's default
+    folder does not exist yet, the seeds are built into it first (the same as ``make build``)."""
+    tables = Path(tables)
+    if (tables / "documents.parquet").exists() or (tables.is_dir() and any(tables.iterdir())):
+        return tables
+    if not SEEDS_DIR.is_dir():
+        raise FileNotFoundError(f"{tables}: no built tables, and no seeds/ to build them from: run "
+                                f"`dangjian build FOLDER --out {tables}` on your reports first")
+    from .build import build
+
+    print(f"{tables} holds no tables yet: building {SEEDS_DIR} into it (the same as `make build`)…",
+          file=sys.stderr)
+    build(SEEDS_DIR, tables)
+    return tables
+
+
+def setup(tables: Path | str, figures: Path | str, reports: Path | str, group_by: str, top_groups: int,
+          stem: str) -> Context:
+    """Everything a notebook needs before its first question (see the module docstring)."""
+    from .load import load_corpus
+
+    corpus = load_corpus(ensure_tables(tables))
+    grouping = group_reports(corpus.documents, group_by, top_groups)
+    Tables.init()
+    figures = Path(figures)
+    figures.mkdir(parents=True, exist_ok=True)
+    return Context(corpus=corpus, grouping=grouping, tables=Tables(Path(reports) / "csv", stem),
+                   glossary=Glossary(), figures=figures, docs=corpus.documents.set_index("doc_id"),
+                   label=grouping.label(), group_of=grouping.of(), order=grouping.shown_order)
