@@ -42,7 +42,7 @@ test: $(STAMP) ## Run every test
 bench: $(STAMP) ## Measure the build on 10, 50 and 100 MB of replicated seeds: speed vs plain jieba, memory, output size, Dask speed-up (writes the README table)
 	$(BIN)/python benchmarks/bench_build.py --readme README.md
 
-bench-report: $(STAMP) ## Time the main job on the seeds and on 300 and 1,000 synthetic reports (prints ratios, page sizes)
+bench-report: $(STAMP) ## Time the main job on the seeds and on 300 and 2,000 synthetic reports (prints ratios, page sizes, budgets)
 	$(BIN)/python benchmarks/bench_report.py --readme README.md
 
 readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in README.md

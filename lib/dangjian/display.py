@@ -210,3 +210,19 @@ class Tables:
         table_id = "t_" + re.sub("[^0-9A-Za-z_]", "_", f"{self.stem}_{name}")
         return HTML(note + '<div class="dangjian-table">'
                     + interactive_html(whole.head(shown), table_id, self.docs_prefix) + "</div>")
+
+
+def figure_grid(items: list[tuple[str, Path]], columns: int = 3) -> str:
+    """Figures side by side, ``columns`` across at 1200 px (fewer on a narrow screen), each under its
+    escaped title, embedded as data so the page stays self-contained."""
+    import base64
+
+    cells = []
+    for title, path in items:
+        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+        cells.append(f'<figure style="margin:0"><figcaption style="font-weight:bold;font-size:13px;'
+                     f'overflow-wrap:anywhere">{html.escape(str(title))}</figcaption>'
+                     f'<img src="data:image/png;base64,{data}" alt="{html.escape(f"word cloud of {title}", quote=True)}"'
+                     f' style="width:100%;height:auto"></figure>')
+    return (f'<div style="display:grid;grid-template-columns:repeat({columns},minmax(0,1fr));gap:14px">'
+            + "".join(cells) + "</div>")

@@ -2,7 +2,8 @@
 
 At most ``top + 1`` groups are drawn (``groups.group_reports``), so the cost and size of the
 figures stay bounded however many reports the batch holds: one word cloud for the whole batch
-and one per named group, one keyness panel per group, one heatmap row per group.
+(its counts) and one per named group (its distinctive terms), one keyness panel per group, one
+heatmap row per group.
 """
 from __future__ import annotations
 
@@ -46,14 +47,16 @@ def make_figures(corpus, out_dir: Path, grouping: Grouping | None = None) -> Fig
     drawn = Figures(grouping)
     frequencies = corpus.frequencies
     order = grouping.shown_order
-    for index, (group, counts) in enumerate(group_word_frequencies(frequencies, grouping).items()):
+    if len(order) >= 2:
+        drawn.data["keyness"] = group_keyness(frequencies, grouping)
+    clouds = group_word_frequencies(frequencies, grouping, drawn.data.get("keyness"))
+    for index, (group, counts) in enumerate(clouds.items()):
         name = "wordcloud_all.png" if group == textstats.ALL else f"wordcloud_{index:02d}.png"
         if counts:
             drawn.wordclouds[group] = plots.word_cloud(counts, out_dir / name)
     for stale in set(out_dir.glob(WORDCLOUD_PATTERN)) - set(drawn.wordclouds.values()):
         stale.unlink()
     if len(order) >= 2:
-        drawn.data["keyness"] = group_keyness(frequencies, grouping)
         drawn.charts["keyness"] = plots.keyness_bars(drawn.data["keyness"], order, out_dir / "keyness.png")
         drawn.data["similarity"] = similarity = group_similarity(frequencies, grouping)
         drawn.charts["similarity"] = plots.similarity_heatmap(similarity, textstats.cluster_order(similarity),

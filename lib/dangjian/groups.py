@@ -312,19 +312,49 @@ def group_similarity(frequencies: pd.DataFrame, grouping: Grouping) -> pd.DataFr
     return textstats.similarity_from_counts(counts, names)
 
 
-def group_word_frequencies(frequencies: pd.DataFrame, grouping: Grouping) -> dict[str, dict[str, float]]:
-    """Word-cloud input: ``"all"`` (the whole batch) and each named group (not OTHER), token → count."""
+CLOUD_TERMS = 150  # terms per word cloud
+
+
+def group_word_frequencies(frequencies: pd.DataFrame, grouping: Grouping,
+                           keyness: pd.DataFrame | None = None) -> dict[str, dict[str, float]]:
+    """Word-cloud input: ``"all"`` (the whole batch: token → count) and each named group (not OTHER).
+
+    A group's cloud shows its distinctive terms: those more frequent in it than in the rest of the
+    batch (positive signed G², ``group_keyness``), weighted by G², so that the genre's own words
+    (党员, 党支部, 建设), frequent everywhere, do not fill every cloud. With one group only there is no
+    rest of the batch, and its cloud shows counts."""
     clouds = {}
     overall = frequencies[frequencies["doc_id"] == textstats.ALL]
     clouds[textstats.ALL] = dict(zip(overall["token"], overall["n"].to_numpy(dtype="float64")))
+    named = [group for group in grouping.shown_order if group != OTHER]
+    if keyness is None and len(grouping.shown_order) >= 2:
+        keyness = group_keyness(frequencies, grouping)
+    if keyness is not None and len(keyness):
+        g2 = keyness["g2"].astype("Float64")
+        distinctive = keyness[g2.gt(0).fillna(False)].assign(g2=g2)
+        for group in named:
+            part = distinctive[distinctive["group"] == group].sort_values("g2", ascending=False).head(CLOUD_TERMS)
+            if len(part):
+                clouds[group] = dict(zip(part["token"], part["g2"].to_numpy(dtype="float64")))
+        return clouds
     counts = group_counts(frequencies, grouping)
-    for group in grouping.shown_order:
-        if group == OTHER:
-            continue
-        part = counts[counts["group"] == group].head(400)
+    for group in named:
+        part = counts[counts["group"] == group].head(CLOUD_TERMS)
         if len(part):
             clouds[group] = dict(zip(part["token"], part["n"].to_numpy(dtype="float64")))
     return clouds
+
+
+def wrapped(label: str, width: int = LABEL_MAX_CHARS, max_lines: int = 3) -> str:
+    """A chart label on up to ``max_lines`` lines of ``width`` characters: labels wrap, they are not
+    cut (only a label longer than all its lines ends in an ellipsis)."""
+    import textwrap
+
+    lines = textwrap.wrap(str(label), width=width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:width - 1] + "…"
+    return "\n".join(lines)
 
 
 def short(label: str, limit: int = LABEL_MAX_CHARS) -> str:

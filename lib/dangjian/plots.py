@@ -139,7 +139,7 @@ def keyness_bars(keyness: pd.DataFrame, order: list[str], path: Path, top_n: int
     ``group`` column, as ``groups.group_keyness`` gives)."""
     import matplotlib.pyplot as plt
 
-    from .groups import as_float, short
+    from .groups import as_float, wrapped
 
     use_project_style()
     panels = [(group, keyness[keyness["group"] == group]) for group in order]
@@ -152,7 +152,7 @@ def keyness_bars(keyness: pd.DataFrame, order: list[str], path: Path, top_n: int
         g2 = as_float(part["g2"])
         top = part.assign(g2=g2)[g2 > 0].nlargest(top_n, "g2").iloc[::-1]
         ax.barh(top["token"].astype(str).tolist(), as_float(top["g2"]), color="#b22222")
-        ax.set_title(short(group), fontsize=13)
+        ax.set_title(wrapped(group, 30), fontsize=13)
         ax.set_xlabel("keyness (G², vs. the other reports)")
         if top.empty:
             ax.text(0.5, 0.5, "no term stands out", ha="center", va="center", transform=ax.transAxes)
@@ -165,18 +165,18 @@ def theme_heatmap(theme_shares: pd.DataFrame, order: list[str], path: Path) -> P
     """Group × theme: the share of each group's sentences that carry each theme (``groups.group_theme_shares``)."""
     import matplotlib.pyplot as plt
 
-    from .groups import as_float, short
+    from .groups import as_float, wrapped
 
     use_project_style()
     themes = list(dict.fromkeys(theme_shares["theme"]))
     table = (theme_shares.assign(share=as_float(theme_shares["share"]))
              .pivot_table(index="group", columns="theme", values="share", sort=False)
              .reindex(index=order, columns=themes))
-    fig, ax = plt.subplots(figsize=(1.2 * len(table.columns) + 3, 0.55 * len(table) + 2.5))
+    fig, ax = plt.subplots(figsize=(1.2 * len(table.columns) + 3, 0.75 * len(table) + 2.5))  # room for two-line labels
     values = table.to_numpy(dtype="float64", na_value=np.nan)  # NA: a group with no sentences, left blank
     image = ax.imshow(values, cmap="Reds", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(table.columns)), table.columns, rotation=40, ha="right")
-    ax.set_yticks(range(len(table.index)), [short(g) for g in table.index])
+    ax.set_yticks(range(len(table.index)), [wrapped(g, 24, 2) for g in table.index])
     for (i, j), value in np.ndenumerate(values):
         if not np.isnan(value):
             ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=10,
@@ -186,6 +186,44 @@ def theme_heatmap(theme_shares: pd.DataFrame, order: list[str], path: Path) -> P
     ax.set_title("Share of sentences carrying each theme")
     fig.colorbar(image, ax=ax, label="share of sentences")
     return _save(fig, path)
+
+
+def separate_labels(layout: dict, chars: dict, char_width: float = 0.042, height: float = 0.075,
+                    rounds: int = 200) -> dict:
+    """Node positions moved apart until no two labels' boxes overlap (a box is ``chars`` characters
+    wide, in units of the layout's span), each pair pushed along the axis where it overlaps least;
+    so that 党支部 does not sit on 支部."""
+    nodes = list(layout)
+    xy = np.array([layout[n] for n in nodes], dtype="float64")
+    if len(nodes) < 2:
+        return layout
+    span = np.ptp(xy, axis=0).clip(min=1e-9)
+    xy = (xy - xy.min(axis=0)) / span  # the unit square
+    half_w = np.array([chars[n] * char_width / 2 + 0.02 for n in nodes])
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(nodes)):
+            dx = xy[:, 0] - xy[i, 0]
+            dy = xy[:, 1] - xy[i, 1]
+            over_x = half_w + half_w[i] - np.abs(dx)
+            over_y = height - np.abs(dy)
+            clash = (over_x > 0) & (over_y > 0)
+            clash[i] = False
+            for j in np.flatnonzero(clash):
+                if over_x[j] < over_y[j]:
+                    step = over_x[j] / 2 + 1e-3
+                    sign = 1.0 if dx[j] >= 0 else -1.0
+                    xy[j, 0] += sign * step
+                    xy[i, 0] -= sign * step
+                else:
+                    step = over_y[j] / 2 + 1e-3
+                    sign = 1.0 if dy[j] >= 0 else -1.0
+                    xy[j, 1] += sign * step
+                    xy[i, 1] -= sign * step
+                moved = True
+        if not moved:
+            break
+    return {n: xy[k] for k, n in enumerate(nodes)}
 
 
 def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: Path, max_edges: int = 60) -> Path:
@@ -201,15 +239,16 @@ def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: P
     graph = cooccurrence_graph(edges, max_edges)
     overall = frequencies[frequencies["doc_id"] == ALL]
     counts = dict(zip(overall["token"], overall["n"].to_numpy(dtype="int64")))
-    layout = nx.spring_layout(graph, seed=RANDOM_STATE, k=0.9, weight="weight")
-    fig, ax = plt.subplots(figsize=(12, 9))
+    layout = nx.kamada_kawai_layout(graph) if graph.number_of_nodes() > 2 else nx.spring_layout(graph, seed=RANDOM_STATE)
+    layout = separate_labels(layout, {node: len(str(node)) for node in graph.nodes})
+    fig, ax = plt.subplots(figsize=(13, 10))
     widths = [0.4 + 0.5 * graph[a][b]["weight"] for a, b in graph.edges]
     nx.draw_networkx_edges(graph, layout, ax=ax, width=widths, edge_color="#999999", alpha=0.6)
     sizes = [40 + 12 * min(int(counts.get(node, 1)), 400) for node in graph.nodes]
     nx.draw_networkx_nodes(graph, layout, ax=ax, node_size=sizes, node_color="#f4a582", edgecolors="#b2182b")
     nx.draw_networkx_labels(graph, layout, ax=ax, font_family=family, font_size=11,
                             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
-    ax.set_title("Terms that share sentences (strongest links)")
+    ax.set_title("Terms that share sentences (most telling links: PMI × log shared sentences)")
     ax.axis("off")
     return _save(fig, path)
 
@@ -218,7 +257,7 @@ def similarity_heatmap(similarity: pd.DataFrame, order: list[str], path: Path) -
     """Cosine similarity of the groups' TF-IDF vectors (``groups.group_similarity``), in ``order``."""
     import matplotlib.pyplot as plt
 
-    from .groups import short
+    from .groups import wrapped
 
     use_project_style()
     square = (similarity.assign(cosine=similarity["cosine"].astype("Float64"))
@@ -227,7 +266,7 @@ def similarity_heatmap(similarity: pd.DataFrame, order: list[str], path: Path) -
     fig, ax = plt.subplots(figsize=(size + 1.5, size))
     values = square.to_numpy(dtype="float64", na_value=0.0)  # NA: no shared vocabulary, cosine 0
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1)
-    names = [short(name) for name in order]
+    names = [wrapped(name, 24, 2) for name in order]
     ax.set_xticks(range(len(order)), names, rotation=35, ha="right")
     ax.set_yticks(range(len(order)), names)
     for (i, j), value in np.ndenumerate(values):

@@ -371,12 +371,25 @@ def cooccurrence(tokens: pd.DataFrame, top_n: int = 60, min_count: int = 2) -> p
     return counter.table(min_count)
 
 
+NETWORK_MIN_SHARED = 3  # sentences a pair must share to be drawn
+
+
 def cooccurrence_graph(edges: pd.DataFrame, max_edges: int = 80):
-    """A networkx graph of the strongest co-occurrence links (weight = shared sentences)."""
+    """A networkx graph of the most telling co-occurrence links (weight = shared sentences).
+
+    Links are ranked by PMI times the log of the sentences they share, among pairs sharing at least
+    NETWORK_MIN_SHARED sentences: ranked by shared sentences alone, the genre's own words (党员,
+    党支部, 建设), which share sentences with everything, take every link."""
     import networkx as nx
 
+    frame = edges[edges["n_sentences"].astype("int64") >= NETWORK_MIN_SHARED]
+    if frame.empty:
+        frame = edges
+    score = frame["pmi"].astype("float64").clip(lower=0) * np.log1p(frame["n_sentences"].astype("float64"))
+    frame = frame.assign(score=score.to_numpy()).sort_values(["score", "source", "target"],
+                                                           ascending=[False, True, True], kind="stable")
     graph = nx.Graph()
-    for row in edges.head(max_edges).itertuples(index=False):
+    for row in frame.head(max_edges).itertuples(index=False):
         graph.add_edge(row.source, row.target, weight=int(row.n_sentences), pmi=float(row.pmi))
     return graph
 
