@@ -33,8 +33,8 @@ figures: $(STAMP) ## Draw the charts and word clouds from the built tables into 
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 LAB_FLAGS ?=
 
-lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's environment as the kernel (any user, root too)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_FLAGS)
+lab: $(STAMP) ## Open JupyterLab on the project (notebooks/ first) with its environment as the kernel (any user, root too)
+	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(ALLOW_ROOT) $(LAB_FLAGS)
 
 test: $(STAMP) ## Run every test
 	$(BIN)/python -m pytest

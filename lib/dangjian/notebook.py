@@ -54,14 +54,28 @@ def ensure_tables(tables: Path | str) -> Path:
 
 def setup(tables: Path | str, figures: Path | str, reports: Path | str, group_by: str, top_groups: int,
           stem: str) -> Context:
-    """Everything a notebook needs before its first question (see the module docstring)."""
+    """Everything a notebook needs before its first question (see the module docstring).
+
+    ``dangjian report`` passes absolute folders and exports the pages into ``reports``, so links
+    are relative to the exported page (``csv/…``, ``docs/…``). An interactive run keeps the
+    notebook's own relative folders (``../data/interactive/…``, never an exported report set):
+    there links are relative to the notebook, and the report pages they point at are written
+    into ``reports/docs`` when missing, so that they open from JupyterLab."""
     from .load import load_corpus
 
-    corpus = load_corpus(ensure_tables(tables))
+    tables = ensure_tables(tables)
+    corpus = load_corpus(tables)
     grouping = group_reports(corpus.documents, group_by, top_groups)
     Tables.init()
-    figures = Path(figures)
+    figures, reports = Path(figures), Path(reports)
     figures.mkdir(parents=True, exist_ok=True)
-    return Context(corpus=corpus, grouping=grouping, tables=Tables(Path(reports) / "csv", stem),
+    interactive = not reports.is_absolute()
+    if interactive and (tables / "documents.parquet").exists() and not (reports / "docs").is_dir():
+        from .pages import write_pages
+
+        write_pages(tables, reports)
+    prefix = f"{reports.as_posix()}/" if interactive else ""
+    table_maker = Tables(reports / "csv", stem, link_prefix=f"{prefix}csv", docs_prefix=f"{prefix}docs")
+    return Context(corpus=corpus, grouping=grouping, tables=table_maker,
                    glossary=Glossary(), figures=figures, docs=corpus.documents.set_index("doc_id"),
                    label=grouping.label(), group_of=grouping.of(), order=grouping.shown_order)
