@@ -33,6 +33,10 @@ def test_an_interactive_run_links_from_the_notebook_and_leaves_exported_sets_alo
     assert f'href="../data/interactive/reports/docs/{doc}.html#{sent}"' in shown
     assert 'href="../data/interactive/reports/csv/01_corpus-brands.csv"' in shown
     assert (tmp_path / "data" / "interactive" / "reports" / "docs" / f"{doc}.html").exists()
+    # a table that names an organization links it to its profile
+    org = ctx.corpus.organizations.iloc[0]
+    named = ctx.tables.show(pd.DataFrame({"organization": [org["name"]], "n": [1]}), "named").data
+    assert f'href="../data/interactive/reports/orgs/{org["org_id"]}.html"' in named
     assert sorted(p.name for p in exported.iterdir()) == ["keep.txt"]
     # an exported run (absolute folders, as dangjian report passes them) links relative to the page
     exported_ctx = setup(str(tmp_path / "data" / "processed"), str(tmp_path / "f"), str(exported), "auto", 12, "x")

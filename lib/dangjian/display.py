@@ -58,9 +58,15 @@ def _link(text: str, href: str) -> str:
     return f'<a href="{html.escape(href, quote=True)}">{html.escape(text)}</a>'
 
 
-def _linked_cell(column: str, value, docs_prefix: str | None) -> str:
-    """An escaped cell; a sent_id or doc_id links to the report page when ``docs_prefix`` is set."""
+ORG_NAME_COLUMNS = ("group", "label", "organization")  # columns that name an organization
+
+
+def _linked_cell(column: str, value, docs_prefix: str | None, org_pages: dict | None = None) -> str:
+    """An escaped cell; a sent_id or doc_id links to the report page when ``docs_prefix`` is set, an
+    org_id, or an organization's name in ``org_pages`` (name → org_id), to its profile."""
     text = _text(value)
+    if docs_prefix and text and org_pages and column in ORG_NAME_COLUMNS and text in org_pages:
+        return _link(text, f"{docs_prefix[:-len('docs')]}orgs/{_file_name(org_pages[text])}.html")
     if docs_prefix and text:
         if column == "sent_id" and (doc := doc_of_sent(text)):
             return _link(text, f"{doc_page(doc, docs_prefix)}#{text}")
@@ -120,7 +126,8 @@ def within_budget(frame: pd.DataFrame, rows: int = ROW_BUDGET, size: int = BYTE_
     return max(1, fits)
 
 
-def escaped_frame(frame: pd.DataFrame, docs_prefix: str | None) -> tuple[pd.DataFrame, list[str]]:
+def escaped_frame(frame: pd.DataFrame, docs_prefix: str | None,
+                  org_pages: dict | None = None) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` with every cell escaped (and ids linked) as strings, numbers kept as numbers so
     that they sort as numbers; and each column's class."""
     frame = _with_index(frame)
@@ -133,15 +140,16 @@ def escaped_frame(frame: pd.DataFrame, docs_prefix: str | None) -> tuple[pd.Data
         elif cls == "number":
             out[str(column)] = pd.to_numeric(values, errors="coerce").astype("float64").round(3)
         else:
-            out[str(column)] = [_linked_cell(str(column), v, docs_prefix) for v in values.astype(object)]
+            out[str(column)] = [_linked_cell(str(column), v, docs_prefix, org_pages) for v in values.astype(object)]
     return pd.DataFrame(out, columns=[str(c) for c in frame.columns]), classes
 
 
-def interactive_html(frame: pd.DataFrame, table_id: str, docs_prefix: str | None = None) -> str:
+def interactive_html(frame: pd.DataFrame, table_id: str, docs_prefix: str | None = None,
+                     org_pages: dict | None = None) -> str:
     """``frame`` as an itables DataTable (offline; ``Tables.init`` embeds the library once per page)."""
     from itables import to_html_datatable
 
-    cells, classes = escaped_frame(frame, docs_prefix)
+    cells, classes = escaped_frame(frame, docs_prefix, org_pages)
     # DataTables' own classes: dt-right aligns numbers; dangjian-text columns wrap (the page's style).
     # Each column gets a share of the page's width (text 3, short 1.5, number 1), so that a table never
     # runs wider than the page, whatever its number of columns: it wraps instead of hiding columns.
@@ -167,16 +175,19 @@ class Tables:
     ``folder`` is where the HTML pages' CSV files go (``reports/csv``) and ``link_prefix`` the
     same folder as seen from the pages (``csv``); ``stem`` (the notebook's name) keeps the files of
     different notebooks apart; ``docs_prefix`` is the report pages' folder as seen from the pages
-    (``docs``), so that every sent_id links to its sentence, or None for no links.
+    (``docs``), so that every sent_id links to its sentence, or None for no links; ``org_pages``
+    (an organization's name or group label → its org_id) links the cells that name an organization
+    (columns ``ORG_NAME_COLUMNS``) to its profile.
     """
 
     def __init__(self, folder: Path | str, stem: str, link_prefix: str = "csv", max_rows: int = ROW_BUDGET,
-                 docs_prefix: str | None = "docs"):
+                 docs_prefix: str | None = "docs", org_pages: dict | None = None):
         self.folder = Path(folder)
         self.stem = stem
         self.link_prefix = link_prefix
         self.max_rows = max_rows
         self.docs_prefix = docs_prefix
+        self.org_pages = org_pages or {}  # organization name or group label → org_id, for links to profiles
 
     @staticmethod
     def init():
@@ -209,7 +220,7 @@ class Tables:
                      f"opens in Excel).</p>")
         table_id = "t_" + re.sub("[^0-9A-Za-z_]", "_", f"{self.stem}_{name}")
         return HTML(note + '<div class="dangjian-table">'
-                    + interactive_html(whole.head(shown), table_id, self.docs_prefix) + "</div>")
+                    + interactive_html(whole.head(shown), table_id, self.docs_prefix, self.org_pages) + "</div>")
 
 
 def figure_grid(items: list[tuple[str, Path]], columns: int = 3) -> str:

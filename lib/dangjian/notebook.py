@@ -52,6 +52,21 @@ def ensure_tables(tables: Path | str) -> Path:
     return tables
 
 
+def organization_pages(corpus: Corpus, grouping: Grouping) -> dict[str, str]:
+    """Organization name, and group label when the reports are grouped by organization → org_id:
+    the cells of the notebooks' tables that name an organization link to its profile."""
+    pages = dict(zip(corpus.organizations["name"].astype(str), corpus.organizations["org_id"].astype(str)))
+    if grouping.by == "organization":
+        ids = corpus.documents.set_index("doc_id")["org_id"].astype(object)
+        for doc_id, group in grouping.of().items():
+            if isinstance(ids.get(doc_id), str) and ids[doc_id]:
+                pages.setdefault(group, ids[doc_id])
+        for doc_id, label in grouping.label().items():
+            if isinstance(ids.get(doc_id), str) and ids[doc_id]:
+                pages.setdefault(label, ids[doc_id])
+    return pages
+
+
 def setup(tables: Path | str, figures: Path | str, reports: Path | str, group_by: str, top_groups: int,
           stem: str) -> Context:
     """Everything a notebook needs before its first question (see the module docstring).
@@ -75,7 +90,8 @@ def setup(tables: Path | str, figures: Path | str, reports: Path | str, group_by
 
         write_pages(tables, reports)
     prefix = f"{reports.as_posix()}/" if interactive else ""
-    table_maker = Tables(reports / "csv", stem, link_prefix=f"{prefix}csv", docs_prefix=f"{prefix}docs")
+    table_maker = Tables(reports / "csv", stem, link_prefix=f"{prefix}csv", docs_prefix=f"{prefix}docs",
+                         org_pages=organization_pages(corpus, grouping))
     return Context(corpus=corpus, grouping=grouping, tables=table_maker,
                    glossary=Glossary(), figures=figures, docs=corpus.documents.set_index("doc_id"),
                    label=grouping.label(), group_of=grouping.of(), order=grouping.shown_order)
