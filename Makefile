@@ -36,23 +36,24 @@ LAB_FLAGS ?=
 lab: $(STAMP) ## Open JupyterLab on the project (notebooks/ first) with its environment as the kernel (any user, root too)
 	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(ALLOW_ROOT) $(LAB_FLAGS)
 
-test: $(STAMP) ## Run every test
+test: $(STAMP) ## Lint (ruff), then run every test
+	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) ## Measure the build on 10, 50 and 100 MB of replicated seeds: speed vs plain jieba, memory, output size, Dask speed-up (writes the README table)
-	$(BIN)/python benchmarks/bench_build.py --readme README.md
+bench: $(STAMP) ## Measure the build on 10, 50 and 100 MB of replicated seeds: speed vs plain jieba, memory, output size, Dask speed-up (writes the table in docs/speed.md)
+	$(BIN)/python benchmarks/bench_build.py --readme docs/speed.md
 
 bench-report: $(STAMP) ## Time the main job on the seeds and on 300 and 2,000 synthetic reports (prints ratios, page sizes, budgets)
-	$(BIN)/python benchmarks/bench_report.py --readme README.md
+	$(BIN)/python benchmarks/bench_report.py --readme docs/notebooks.md
 
-readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in README.md
-	$(BIN)/dangjian counts $(SEEDS) --readme README.md
+readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in docs/pipeline.md
+	$(BIN)/dangjian counts $(SEEDS) --readme docs/pipeline.md
 
-readme-scores: $(STAMP) ## Regenerate the extraction scores in README.md (seeds; the development corpus when ../shared is here)
-	$(BIN)/dangjian evaluate $(SEEDS) --gold tests/gold --readme README.md --block seeds > /dev/null
+readme-scores: $(STAMP) ## Regenerate the extraction scores in docs/evaluation.md (seeds; the development corpus when ../shared is here)
+	$(BIN)/dangjian evaluate $(SEEDS) --gold tests/gold --readme docs/evaluation.md --block seeds > /dev/null
 	@if [ -d ../shared/dev-reports ]; then \
-		$(BIN)/dangjian evaluate ../shared/dev-reports --exclude 'batch2-*' --readme README.md --block dev > /dev/null && \
-		$(BIN)/dangjian evaluate ../shared/dev-reports --include 'batch2-*' --readme README.md --block dev-new > /dev/null; fi
+		$(BIN)/dangjian evaluate ../shared/dev-reports --exclude 'batch2-*' --readme docs/evaluation.md --block dev > /dev/null && \
+		$(BIN)/dangjian evaluate ../shared/dev-reports --include 'batch2-*' --readme docs/evaluation.md --block dev-new > /dev/null; fi
 
 clean: ## Remove generated outputs (keeps .venv)
 	rm -rf data/processed reports figures/*.png

@@ -3,7 +3,7 @@ replicating the seeds. Prints figures; asserts nothing (a benchmark, not a test)
 
     .venv/bin/python benchmarks/bench_build.py            # 10, 50 and 100 MB corpora (make bench)
     .venv/bin/python benchmarks/bench_build.py --mb 5 20  # other sizes
-    .venv/bin/python benchmarks/bench_build.py --readme README.md   # also write the README's table
+    .venv/bin/python benchmarks/bench_build.py --readme docs/speed.md   # also write the table in docs/speed.md
 
 Speeds on this shared machine drift by ±40%, so every speed is printed as a ratio to a
 baseline timed in the same run: plain jieba (``jieba.lcut``, one process) segmenting the
@@ -166,7 +166,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, nargs="+", default=[10, 50, 100], help="corpus sizes in MB")
     parser.add_argument("--workers", type=int, default=0, help="processes (0: the build's default)")
     parser.add_argument("--tokenize-mb", type=float, default=5, help="corpus for the backend comparison and the floor")
-    parser.add_argument("--readme", help="also rewrite the bench-build block of this README with the table")
+    parser.add_argument("--readme", help="also rewrite the bench-build block of this Markdown file (docs/speed.md)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     header = ("| corpus | build vs plain jieba | seconds | main peak | worker peak | output | output / input |\n"

@@ -87,7 +87,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 2000], help="reports per synthetic batch")
     parser.add_argument("--per-group", type=int, default=2, help="reports per synthetic organization")
-    parser.add_argument("--readme", help="also rewrite the bench-report block of this README with the table")
+    parser.add_argument("--readme", help="also rewrite the bench-report block of this Markdown file (docs/notebooks.md)")
     args = parser.parse_args()
     rows, bad = [], 0
     with tempfile.TemporaryDirectory(prefix="dangjian-bench-report-") as tmp:

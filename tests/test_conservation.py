@@ -21,8 +21,8 @@ def test_kept_plus_removed_rebuilds_the_decoded_text(path, seed_corpus):
     expected = {i: fold_whitespace(line) for i, line in enumerate(decoded.split("\n"), start=1)
                 if fold_whitespace(line)}
 
-    paragraphs = seed_corpus.paragraphs.query("doc_id == @doc_id")
-    removed = seed_corpus.removed.query("doc_id == @doc_id")
+    paragraphs = seed_corpus.paragraphs[seed_corpus.paragraphs["doc_id"] == doc_id]
+    removed = seed_corpus.removed[seed_corpus.removed["doc_id"] == doc_id]
     whole_lines = removed[removed["col"].isna()]
     pieces = removed[removed["col"].notna()].sort_values(["line_no", "col"])
 

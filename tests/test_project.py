@@ -1,4 +1,4 @@
-"""The project's own promises: set-up files in step, README in step with the code."""
+"""The project's own promises: set-up files in step, README and docs/ in step with the code."""
 from __future__ import annotations
 
 import re
@@ -13,6 +13,24 @@ from dangjian.corpus import COLUMNS, counts_markdown
 from dangjian.evaluate import evaluate, evaluate_corpus, gold_files, read_gold, scores_markdown
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = PROJECT_ROOT / "docs"
+
+
+def _doc(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+README_MAX_LINES = 250
+
+
+def test_readme_is_short_with_contents_and_every_link_resolves():
+    assert len(README.splitlines()) <= README_MAX_LINES
+    assert "**Contents**" in README
+    for section in ("The two commands", "A new batch", "The pipeline", "Where things are", "Known limits"):
+        assert f"## {section}" in README
+    for page in [PROJECT_ROOT / "README.md", *DOCS.glob("*.md")]:
+        for target in re.findall(r"\]\(((?!https?:|#)[^)#]+)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), f"{page.name}: a link to {target} that does not resolve"
 
 
 def _name(requirement: str) -> str:
@@ -35,22 +53,24 @@ def test_environment_yml_lists_the_pyproject_dependencies():
     assert listed == wanted
 
 
-def test_readme_documents_every_column_of_every_table():
+def test_docs_document_every_column_of_every_table():
+    tables = _doc("tables.md")
     for table, columns in COLUMNS.items():
-        section = README.split(f"### `{table}`", 1)
-        assert len(section) == 2, f"README has no section for {table}"
+        section = tables.split(f"### `{table}`", 1)
+        assert len(section) == 2, f"docs/tables.md has no section for {table}"
         body = section[1].split("\n### ", 1)[0]
         for column in columns:
-            assert f"`{column}`" in body, f"README does not document {table}.{column}"
+            assert f"`{column}`" in body, f"docs/tables.md does not document {table}.{column}"
 
 
-def test_readme_counts_are_current(seed_corpus):
-    block = README.split("<!-- counts:start -->\n", 1)[1].split("\n<!-- counts:end -->", 1)[0]
+def test_docs_counts_are_current(seed_corpus):
+    block = _doc("pipeline.md").split("<!-- counts:start -->\n", 1)[1].split("\n<!-- counts:end -->", 1)[0]
     assert block == counts_markdown(seed_corpus)
 
 
 def _scores_block(name: str) -> str:
-    return README.split(f"<!-- scores:{name}:start -->\n", 1)[1].split(f"\n<!-- scores:{name}:end -->", 1)[0]
+    text = _doc("evaluation.md")
+    return text.split(f"<!-- scores:{name}:start -->\n", 1)[1].split(f"\n<!-- scores:{name}:end -->", 1)[0]
 
 
 def test_readme_seed_scores_are_current(seed_corpus):
@@ -73,7 +93,7 @@ def test_readme_keeps_the_first_measurement_on_new_reports():
     from today's rules, so the test checks that it is there and says which rules made it."""
     block = _scores_block("dev-new-first")
     assert block.startswith("| field | precision |") and "| organization |" in block
-    assert "commit `bf191bf`" in README and "commit `9cded36`" in README
+    assert "commit `bf191bf`" in _doc("evaluation.md") and "commit `9cded36`" in _doc("evaluation.md")
     assert "| parent_group |" in _scores_block("dev-new-first-placement")
 
 
@@ -96,12 +116,12 @@ def test_seeds_are_the_shared_originals():
         assert (PROJECT_ROOT / "seeds" / original.name).read_bytes() == original.read_bytes()
 
 
-def test_readme_benchmark_of_the_main_job_is_generated_and_meets_its_targets():
-    """The block is written by `make bench-report` (too slow to rerun here): it must be the script's
+def test_benchmark_of_the_main_job_is_generated_and_meets_its_targets():
+    """The block of docs/notebooks.md is written by `make bench-report` (too slow to rerun here): it must be the script's
     table, unedited in shape, and the figures it recorded must meet the issue's targets."""
     import re
 
-    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    text = _doc("notebooks.md")
     block = text.split("<!-- bench-report:start -->")[1].split("<!-- bench-report:end -->")[0]
     rows = re.findall(r"^\| (seeds \(5\)|\d+ reports) \| ([\d.]+) MB \| ([\d.]+) \| ([\d.]+) MB \| ([\d.]+) MB \| "
                       r"(\d+) KB \|", block, re.M)
@@ -112,15 +132,15 @@ def test_readme_benchmark_of_the_main_job_is_generated_and_meets_its_targets():
                for *_, page, index, per_report in rows)
 
 
-def test_readme_benchmark_of_the_build_is_generated_and_meets_its_size_and_memory_targets():
-    """The block is written by `make bench` (minutes of work, not rerun here): the script's table,
+def test_benchmark_of_the_build_is_generated_and_meets_its_size_and_memory_targets():
+    """The block of docs/speed.md is written by `make bench` (minutes of work, not rerun here): the script's table,
     unedited in shape; output at most 6 times the input and the main process at most 500 MB at
     100 MB. The speed ratio to plain jieba is reported (a benchmark, not a timed test), and the
     verdict line under the table says whether every size meets the 2.0 target, consistently with the
     table's own ratios."""
     import re
 
-    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    text = _doc("speed.md")
     block = text.split("<!-- bench-build:start -->")[1].split("<!-- bench-build:end -->")[0]
     rows = re.findall(r"^\| (\d+) MB \| ([\d.]+) \| ([\d.]+) \| (\d+) MB \| (\d+) MB \| (\d+) MB \| ([\d.]+) \|$",
                       block, re.M)

@@ -367,11 +367,11 @@ def compact(table: pa.Table) -> pa.Table:
     row) dictionary-encoded for the trip back to the main process, whose writer decodes them:
     piping the repeats costs both sides more than encoding does. (Pass 1's tables repeat too
     little for it to pay.)"""
-    for index, field in enumerate(table.schema):
-        if pa.types.is_large_string(field.type) or pa.types.is_string(field.type):
+    for index, column in enumerate(table.schema):
+        if pa.types.is_large_string(column.type) or pa.types.is_string(column.type):
             encoded = pc.dictionary_encode(table.column(index))
             if encoded.nbytes * 2 < table.column(index).nbytes:
-                table = table.set_column(index, field.name, encoded)
+                table = table.set_column(index, column.name, encoded)
     return table
 
 

@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     catalog.set_defaults(func=_catalog)
     counts = sub.add_parser("counts", help="print the README's cleaning-counts table for a folder of reports")
     counts.add_argument("seeds", nargs="?", default=str(SEEDS_DIR))
-    counts.add_argument("--readme", help="rewrite the counts block of this README instead of printing")
+    counts.add_argument("--readme", help="rewrite the counts block of this Markdown file (docs/pipeline.md) instead of printing")
     counts.set_defaults(func=_counts)
     evaluate = sub.add_parser("evaluate", help="score the extraction against hand-labelled gold files (NAME.json)")
     evaluate.add_argument("reports", help="folder of reports, or of built tables (then --gold is needed)")
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                           help="score only the reports whose name matches this shell pattern (batch2-*)")
     evaluate.add_argument("--exclude", default=None, metavar="PATTERN",
                           help="score only the reports whose name does not match this shell pattern")
-    evaluate.add_argument("--readme", help="rewrite the scores block of this README (see --block)")
+    evaluate.add_argument("--readme", help="rewrite the scores block of this Markdown file (docs/evaluation.md; see --block)")
     evaluate.add_argument("--block", default="seeds", help="which README scores block: seeds, dev, dev-new or dev-new-first (default: seeds)")
     evaluate.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)

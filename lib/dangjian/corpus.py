@@ -68,7 +68,7 @@ def sent_id(doc_id: str, sent_no: int) -> str:
 
 @dataclass
 class Corpus:
-    """The tables of one build. Column meanings are documented in README.md."""
+    """The tables of one build. Column meanings are documented in docs/tables.md."""
 
     documents: pd.DataFrame
     paragraphs: pd.DataFrame

@@ -22,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 ROW_BUDGET = 5_000          # rows a page's table carries at most
-BYTE_BUDGET = 1_000_000     # bytes of escaped cells a page's table carries at most
+BYTE_BUDGET = 450_000       # bytes of cells (escaped, linked) a page's table carries at most: a page of
+                            # half a dozen long tables and the embedded library stays under 5 MB
 MAX_STATIC_ROWS = ROW_BUDGET  # kept for callers that ask how many rows a table shows
 LONG_TEXT_CHARS = 24   # a column whose cells run longer than this is a text column (wraps)
 CELL_MAX_CHARS = 400   # longer cells are cut, with the full text in the CSV and the workbook
@@ -77,10 +78,23 @@ def _linked_cell(column: str, value, docs_prefix: str | None, org_pages: dict | 
     return html.escape(text, quote=True)
 
 
+def rows_of(frame: pd.DataFrame, columns=None, named: bool = False):
+    """The rows of ``frame`` (its ``columns``) as tuples, or as named tuples with ``named``: a column
+    at a time, since pandas' ``itertuples`` indexes every row one by one."""
+    from collections import namedtuple
+
+    columns = list(frame.columns if columns is None else columns)
+    values = zip(*[frame[c].tolist() for c in columns]) if columns else iter(() for _ in range(len(frame)))
+    if not named:
+        return list(values)
+    row = namedtuple("Row", [re.sub(r"\W", "_", str(c)) for c in columns], rename=True)
+    return [row(*v) for v in values]
+
+
 def _lengths(values: pd.Series) -> pd.Series:
     """The length of each value as text (0 for missing)."""
-    return values.astype(object).map(lambda v: 0 if v is None or (not isinstance(v, str) and pd.isna(v))
-                                     else len(str(v))).astype("int64")
+    return pd.Series([0 if v is None or (not isinstance(v, str) and pd.isna(v)) else len(str(v)) for v in values.tolist()],
+                     index=values.index, dtype="int64")
 
 
 def _column_class(values: pd.Series) -> str:
@@ -107,7 +121,7 @@ def table_html(frame: pd.DataFrame, max_rows: int = 30, docs_prefix: str | None 
     header = "".join(f"<th{cls}>{html.escape(name)}</th>" for name, cls in zip(columns, classes))
     body = "".join("<tr>" + "".join(f"<td{cls}>{_linked_cell(name, value, docs_prefix)}</td>"
                                     for name, value, cls in zip(columns, row, classes)) + "</tr>"
-                   for row in head.itertuples(index=False, name=None))
+                   for row in rows_of(head))
     return (f'<div class="dangjian-table"><table><thead><tr>{header}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 
@@ -116,13 +130,18 @@ def _file_name(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", str(name)).strip("_") or "table"
 
 
-def within_budget(frame: pd.DataFrame, rows: int = ROW_BUDGET, size: int = BYTE_BUDGET) -> int:
-    """How many of ``frame``'s first rows fit the page's budget of rows and bytes."""
+def within_budget(frame: pd.DataFrame, rows: int = ROW_BUDGET, size: int = BYTE_BUDGET,
+                  docs_prefix: str | None = None, org_pages: dict | None = None) -> int:
+    """How many of ``frame``'s first rows fit the page's budget of rows and bytes, counting the cells
+    as the page carries them (escaped, ids linked, in UTF-8)."""
     head = frame.head(rows)
     if head.empty:
         return 0
-    lengths = sum(_lengths(head[c]).clip(upper=CELL_MAX_CHARS) + 8 for c in head.columns)
-    fits = int((lengths.cumsum() <= size).sum())
+    cells, _ = escaped_frame(head, docs_prefix, org_pages)
+    lengths = sum(_lengths(cells[c]) + 6 for c in cells.columns)  # 6: quotes and commas of the JSON
+    sizes = lengths + sum(cells[c].map(lambda v: len(str(v).encode("utf-8")) - len(str(v))) for c in cells.columns
+                          if cells[c].dtype == object)
+    fits = int((sizes.cumsum() <= size).sum())
     return max(1, fits)
 
 
@@ -206,7 +225,7 @@ class Tables:
         if frame.empty:
             return HTML(note + "<p class=\"dangjian-caption\">(no rows)</p>")
         whole = _with_index(frame)
-        shown = within_budget(whole, self.max_rows)
+        shown = within_budget(whole, self.max_rows, docs_prefix=self.docs_prefix, org_pages=self.org_pages)
         if len(whole) > PAGE_LENGTH:
             # every row stays reachable: beside the page as CSV, for Excel and for readers without JavaScript
             file = f"{self.stem}-{_file_name(name)}.csv"

@@ -2,7 +2,7 @@
 
 A gold file ``NAME.json`` sits beside the report ``NAME.<ext>`` (or in a folder of
 its own) and records what a careful reader finds in it; its format and the scoring
-rules are those of the annotation guide (README, *Measuring the extraction*):
+rules are those of the annotation guide (docs/evaluation.md):
 
 - texts are compared normalised: NFKC (full- and half-width alike), converter pinyin
   removed, simplified script, quotes, spaces and punctuation dropped;

@@ -83,7 +83,8 @@ def _iso_date(value: str) -> tuple[str, str] | None:
 
 def extract_metadata(cleaned: CleanedReport) -> Metadata:
     removed = [row for row in cleaned.removed if row["reason"] != "pinyin annotation"]
-    by_rule = lambda *rules: [to_simplified(r["text"]) for r in removed if r["rule"] in rules]
+    def by_rule(*rules):
+        return [to_simplified(r["text"]) for r in removed if r["rule"] in rules]
 
     title, title_source = "", "missing"
     titles = [line.text for line in cleaned.lines if line.role == "title"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import _file_name
+from .display import _file_name, rows_of
 from .organizations import section_label
 
 STYLE = """
@@ -77,10 +77,10 @@ def index_page(result, documents: pd.DataFrame, organizations: pd.DataFrame, fai
               if len(failures) else "<p class='note'>Every file was read.</p>")
     org_rows = [[f'<a href="orgs/{e(_file_name(o.org_id), quote=True)}.html">{e(str(o.name))}</a>',
                  e(str(o.parent_group or "")), e(str(o.sector or "")), e(str(o.region or "")), f"{int(o.n_reports):,}"]
-                for o in organizations.sort_values("n_reports", ascending=False, kind="stable").itertuples()]
+                for o in rows_of(organizations.sort_values("n_reports", ascending=False, kind="stable"), named=True)]
     doc_rows = [[f'<a href="docs/{e(_file_name(d.doc_id), quote=True)}.html">{e(str(d.doc_id))}</a>',
                  e(str(d.title or "")), e(str(d.organization or "")), e(str(d.date or ""))]
-                for d in documents.itertuples()]
+                for d in rows_of(documents, named=True)]
     settings = [("command", " ".join(shlex.quote(c) for c in command)), ("tables", str(result.tables)),
                 ("group by", f"{result.group_by} → {result.grouped_by}"), ("top groups", str(result.top_groups))]
     return f"""<!DOCTYPE html>

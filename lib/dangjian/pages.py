@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import _file_name, table_html
+from .display import _file_name
 from .organizations import section_name
 
 STYLE = """
@@ -65,13 +65,24 @@ def marks(text: str, start: int, spans: list[tuple[int, int, str, str]]) -> str:
     return "".join(out)
 
 
-def _findings(brands, formulas, metrics) -> list[tuple[int, int, str, str]]:
-    spans = [(int(r.start), int(r.end), "brand", f"{KINDS['brand']}: {r.kind}" + (f" of {r.unit}" if r.unit else ""))
-             for r in brands.itertuples()]
-    spans += [(int(r.start), int(r.end), "formula", KINDS["formula"]) for r in formulas.itertuples()]
-    spans += [(int(r.start), int(r.end), "metric", f"{KINDS['metric']}: {r.value:g} {r.unit}" if pd.notna(r.value)
-               else KINDS["metric"]) for r in metrics.itertuples()]
+def _findings(brands: list[dict], formulas: list[dict], metrics: list[dict]) -> list[tuple[int, int, str, str]]:
+    spans = [(r["start"], r["end"], "brand", f"{KINDS['brand']}: {r['kind']}" + (f" of {r['unit']}" if r["unit"] else ""))
+             for r in brands]
+    spans += [(r["start"], r["end"], "formula", KINDS["formula"]) for r in formulas]
+    spans += [(r["start"], r["end"], "metric", f"{KINDS['metric']}: {r['value']:g} {r['unit']}"
+               if r["value"] is not None else KINDS["metric"]) for r in metrics]
     return spans
+
+
+def records_table(rows: list[dict], columns: list[str], docs_prefix: str | None = None) -> str:
+    """``rows`` (dicts) as an escaped static table of ``columns``; ids link to the report pages."""
+    from .display import _linked_cell
+
+    header = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(
+        f'<td{" class=number" if isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) else ""}>'
+        f"{_linked_cell(c, r.get(c), docs_prefix)}</td>" for c in columns) + "</tr>" for r in rows)
+    return f'<div class="dangjian-table"><table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def facts_table(doc: dict, org_href: str | None) -> str:
@@ -97,25 +108,27 @@ def facts_table(doc: dict, org_href: str | None) -> str:
     return '<table class="facts"><tr><th>fact</th><th>value</th><th>where it came from</th></tr>' + "".join(rows) + "</table>"
 
 
-def report_page(doc: dict, paragraphs, sentences, brands, formulas, metrics, removed, org_href: str | None) -> str:
-    """One report's page (see the module docstring)."""
+def report_page(doc: dict, part: dict[str, list[dict]], org_href: str | None) -> str:
+    """One report's page (see the module docstring); ``part`` holds the report's rows of each table."""
     title = _value(doc, "title") or _value(doc, "file")
+    brands, formulas, metrics = part["brands"], part["formulas"], part["metrics"]
     spans = _findings(brands, formulas, metrics)
-    by_para = {pid: part for pid, part in sentences.groupby("para_id", sort=False)}
+    by_para: dict[str, list[dict]] = {}
+    for sentence in part["sentences"]:
+        by_para.setdefault(sentence["para_id"], []).append(sentence)
     body = []
-    for para in paragraphs.itertuples():
-        sents = by_para.get(para.para_id)
-        css = "para title" if para.role == "title" else "para"
+    for para in part["paragraphs"]:
+        sents = by_para.get(para["para_id"])
+        css = "para title" if para["role"] == "title" else "para"
         inner = "".join(
-            f'<span class="s" id="{html.escape(s.sent_id, quote=True)}">'
-            f'{marks(s.text, int(s.start), [x for x in spans if s.start <= x[0] < s.end])}</span>'
-            for s in sents.itertuples()) if sents is not None else html.escape(para.text)
-        body.append(f'<p class="{css}" id="{html.escape(para.para_id, quote=True)}">{inner}</p>')
-    whole = removed[removed["line_no"].notna()]
+            f'<span class="s" id="{html.escape(s["sent_id"], quote=True)}">'
+            f'{marks(s["text"], s["start"], [x for x in spans if s["start"] <= x[0] < s["end"]])}</span>'
+            for s in sents) if sents else html.escape(para["text"])
+        body.append(f'<p class="{css}" id="{html.escape(para["para_id"], quote=True)}">{inner}</p>')
+    whole = [r for r in part["removed"] if r["line_no"] is not None]
     removed_html = (f"<details><summary>What cleaning removed: {len(whole):,} pieces (lines, pinyin annotations), "
-                    f"with the reason for each</summary>"
-                    + table_html(whole[["line_no", "reason", "rule", "text"]], max_rows=len(whole) or 1)
-                    + "</details>") if len(whole) else "<p class='source'>Cleaning removed nothing.</p>"
+                    f"with the reason for each</summary>" + records_table(whole, ["line_no", "reason", "rule", "text"])
+                    + "</details>") if whole else "<p class='source'>Cleaning removed nothing.</p>"
     counts = (f"{len(brands):,} brand mentions, {len(formulas):,} formula mentions and {len(metrics):,} metrics "
               "are marked")
     legend = ('<p class="legend source"><mark class="brand">brand</mark><mark class="formula">formula</mark>'
@@ -125,7 +138,7 @@ def report_page(doc: dict, paragraphs, sentences, brands, formulas, metrics, rem
                         + "".join(body) + f"<h2>Cleaning</h2>{removed_html}")
 
 
-def org_page(org: dict, documents, brands, formulas, metrics, theme_shares) -> str:
+def org_page(org: dict, documents: list[dict], found: dict[str, list[dict]]) -> str:
     """One organization's profile: its reports and findings, each linked to its sentence."""
     name = _value(org, "name") or _value(org, "org_id")
     facts = (f'<table class="facts"><tr><th>org_id</th><td>{html.escape(_value(org, "org_id"))}</td></tr>'
@@ -136,49 +149,70 @@ def org_page(org: dict, documents, brands, formulas, metrics, theme_shares) -> s
              f'<tr><th>merged by</th><td>{html.escape(_value(org, "merged_by"))}</td></tr>'
              f'<tr><th>evidence</th><td class="source">{html.escape(_value(org, "evidence"))}</td></tr></table>')
     parts = [f"<h1>{html.escape(name)}</h1>", facts, f"<h2>Reports ({len(documents):,})</h2>",
-             table_html(documents[["doc_id", "date", "title"]], max_rows=len(documents), docs_prefix="../docs")]
-    for title, frame, columns in (("Brands", brands, ["name", "kind", "unit", "sent_id"]),
-                                  ("Formulas (提法)", formulas, ["formula", "expansion", "sent_id"]),
-                                  ("Metrics", metrics, ["raw", "value", "unit", "subject", "category", "sent_id"])):
-        parts.append(f"<h2>{title} ({len(frame):,})</h2>")
-        parts.append(table_html(frame[columns], max_rows=len(frame), docs_prefix="../docs") if len(frame)
+             records_table(documents, ["doc_id", "date", "title"], docs_prefix="../docs")]
+    for title, table, columns in (("Brands", "brands", ["name", "kind", "unit", "sent_id"]),
+                                  ("Formulas (提法)", "formulas", ["formula", "expansion", "sent_id"]),
+                                  ("Metrics", "metrics", ["raw", "value", "unit", "subject", "category", "sent_id"])):
+        rows = found[table]
+        parts.append(f"<h2>{title} ({len(rows):,})</h2>")
+        parts.append(records_table(rows, columns, docs_prefix="../docs") if rows
                      else "<p class='source'>None found.</p>")
-    if len(theme_shares):
-        themes = (theme_shares.groupby(["theme", "theme_en"], sort=False)[["n_sentences", "n_sentences_total"]].sum()
-                  .reset_index())
-        themes["share"] = themes["n_sentences"] / themes["n_sentences_total"].clip(lower=1)
-        parts += ["<h2>Themes</h2>", table_html(themes.sort_values("share", ascending=False), max_rows=len(themes))]
+    themes: dict[tuple, list[int]] = {}
+    for r in found["theme_shares"]:
+        counts = themes.setdefault((r["theme"], r["theme_en"]), [0, 0])
+        counts[0] += r["n_sentences"] or 0
+        counts[1] += r["n_sentences_total"] or 0
+    if themes:
+        rows = sorted(({"theme": t, "theme_en": en, "n_sentences": a, "n_sentences_total": b,
+                        "share": round(a / max(b, 1), 3)} for (t, en), (a, b) in themes.items()),
+                      key=lambda r: -r["share"])
+        parts += ["<h2>Themes</h2>", records_table(rows, ["theme", "theme_en", "n_sentences", "n_sentences_total",
+                                                           "share"])]
     return _page(name, "".join(parts))
 
 
-def _by_doc(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return {doc: part for doc, part in frame.groupby("doc_id", sort=False)}
+PAGE_TABLES = {  # the columns each page reads of each table
+    "paragraphs": ["doc_id", "para_id", "role", "text"],
+    "sentences": ["doc_id", "para_id", "sent_id", "text", "start", "end"],
+    "removed": ["doc_id", "line_no", "reason", "rule", "text"],
+    "brands": ["doc_id", "name", "kind", "unit", "sent_id", "start", "end"],
+    "formulas": ["doc_id", "formula", "expansion", "sent_id", "start", "end"],
+    "metrics": ["doc_id", "raw", "value", "unit", "subject", "category", "sent_id", "start", "end"],
+    "theme_shares": ["doc_id", "theme", "theme_en", "n_sentences", "n_sentences_total"],
+}
+
+
+def _by_doc(path: Path, columns: list[str]) -> dict[str, list[dict]]:
+    """A table's rows as dicts, by report: read once with Arrow (pandas row access is too slow for
+    thousands of small pages)."""
+    import pyarrow.parquet as pq
+
+    grouped: dict[str, list[dict]] = {}
+    for row in pq.read_table(path, columns=columns).to_pylist():
+        grouped.setdefault(row["doc_id"], []).append(row)
+    return grouped
 
 
 def write_pages(tables: Path, reports: Path) -> dict[str, int]:
     """Write every report page and organization profile from the built ``tables`` into ``reports``."""
+    import pyarrow.parquet as pq
+
     tables, reports = Path(tables), Path(reports)
-    read = {name: pd.read_parquet(tables / f"{name}.parquet") for name in
-            ("documents", "paragraphs", "sentences", "removed", "brands", "formulas", "metrics", "organizations",
-             "theme_shares")}
+    documents = pq.read_table(tables / "documents.parquet").drop(["text"]).to_pylist()
+    organizations = pq.read_table(tables / "organizations.parquet").to_pylist()
+    grouped = {name: _by_doc(tables / f"{name}.parquet", columns) for name, columns in PAGE_TABLES.items()}
     docs_dir, orgs_dir = reports / "docs", reports / "orgs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     orgs_dir.mkdir(parents=True, exist_ok=True)
-    grouped = {name: _by_doc(frame) for name, frame in read.items() if name not in ("documents", "organizations")}
-    empty = {name: frame.iloc[0:0] for name, frame in read.items()}
-    for doc in read["documents"].to_dict("records"):
-        doc_id = doc["doc_id"]
-        part = {name: grouped[name].get(doc_id, empty[name]) for name in grouped}
+    for doc in documents:
+        part = {name: rows.get(doc["doc_id"], []) for name, rows in grouped.items()}
         org_href = f"../orgs/{_file_name(doc['org_id'])}.html" if doc.get("org_id") else None
-        page = report_page(doc, part["paragraphs"], part["sentences"], part["brands"], part["formulas"],
-                           part["metrics"], part["removed"], org_href)
-        (docs_dir / f"{_file_name(doc_id)}.html").write_text(page, encoding="utf-8")
-    documents = read["documents"]
-    for org in read["organizations"].to_dict("records"):
+        (docs_dir / f"{_file_name(doc['doc_id'])}.html").write_text(report_page(doc, part, org_href), encoding="utf-8")
+    by_id = {doc["doc_id"]: doc for doc in documents}
+    for org in organizations:
         ids = str(org["doc_ids"]).split()
-        pick = {name: pd.concat([grouped[name].get(d, empty[name]) for d in ids]) for name in
-                ("brands", "formulas", "metrics", "theme_shares")}
-        page = org_page(org, documents[documents["doc_id"].isin(ids)], pick["brands"], pick["formulas"],
-                        pick["metrics"], pick["theme_shares"])
+        found = {name: [r for d in ids for r in grouped[name].get(d, [])]
+                 for name in ("brands", "formulas", "metrics", "theme_shares")}
+        page = org_page(org, [by_id[d] for d in ids if d in by_id], found)
         (orgs_dir / f"{_file_name(org['org_id'])}.html").write_text(page, encoding="utf-8")
-    return {"reports": len(documents), "organizations": len(read["organizations"])}
+    return {"reports": len(documents), "organizations": len(organizations)}

@@ -12,7 +12,6 @@ hold no script, event handler or javascript: link at all, so a leak fails the ru
 """
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
@@ -260,6 +259,17 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
     figures.mkdir(parents=True, exist_ok=True)
     executed_dir = reports / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .pages import write_pages
+    from .workbook import write_workbook
+
+    # The report pages and the workbook need only the tables: they are written in a thread while
+    # the notebooks run, each in a kernel process of its own, so that the two use both cores.
+    side_work = ThreadPoolExecutor(max_workers=1)
+    pages_done = side_work.submit(lambda: (write_pages(result.tables, reports),
+                                           write_workbook(result.tables, reports / "tables.xlsx")))
+    side_work.shutdown(wait=False)
     with _environment_default("MPLBACKEND", "Agg"):  # kernels draw off-screen unless told otherwise
         for notebook in notebooks(notebook_dir):
             executed = executed_dir / notebook.name
@@ -277,11 +287,8 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
             result.failures += check_html(full) + check_html(reader)
             result.pages.append((_title(executed), full, reader))
     from .overview import write_index
-    from .pages import write_pages
-    from .workbook import write_workbook
 
-    write_pages(result.tables, reports)
-    write_workbook(result.tables, reports / "tables.xlsx")
+    pages_done.result()  # raises here what the thread raised
     for png in sorted(figures.glob("*.png")):
         if _blank(png.read_bytes()):
             result.failures.append(f"{png.name}: an empty figure")

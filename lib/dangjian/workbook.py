@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import _file_name, doc_of_sent
+from .display import _file_name, doc_of_sent, rows_of
 
 # (sheet, table, columns left out): the tables analysts open in Excel; long text stays in the pages
 SHEETS = (
@@ -81,7 +81,7 @@ def write_workbook(tables: Path, target: Path) -> dict[str, int]:
             sheet.write_string(1, 0, (f"Cut to Excel's {MAX_ROWS:,} rows; " if cut else "")
                                + f"ids link to the pages for the first {MAX_LINKS:,} rows (Excel's limit of links).")
         n_links = 0
-        for r, row in enumerate(frame.itertuples(index=False, name=None), start=1 + note_row):
+        for r, row in enumerate(rows_of(frame), start=1 + note_row):
             for col, (name, value) in enumerate(zip(frame.columns, row)):
                 if value is None or value is pd.NA or (isinstance(value, float) and value != value):
                     continue

@@ -1,6 +1,6 @@
 """PDF (``.pdf``): the text layer, read with pdfminer.six, lines rejoined into paragraphs.
 
-pdfminer.six was chosen over pypdf by ``benchmarks/compare_pdf_readers.py`` (README,
+pdfminer.six was chosen over pypdf by ``benchmarks/compare_pdf_readers.py`` (docs/pipeline.md,
 "Formats"): both recover the characters, but pdfminer gives every line its position,
 which is what rejoining lines and finding page furniture need.
 
