@@ -109,7 +109,7 @@ def test_command_scores_a_folder_lists_unscored_reports_and_bad_gold(tmp_path):
     assert "| metrics |" in run.stdout and "Traceback" not in run.stderr
     scores = pd.read_csv(out / "evaluation_scores.csv")
     assert list(scores["field"]) == ["title", "date", "organization", "parent_group", "sector", "region", "script",
-                                     "metrics", "initiatives", "brands", "formulas"]
+                                     "metrics", "initiatives", "brands", "formulas", "owning_unit"]
     assert (out / "evaluation_misses.csv").exists() and (out / "evaluation_per_report.csv").exists()
 
 

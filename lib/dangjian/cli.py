@@ -139,7 +139,7 @@ def replace_block(readme: Path, name: str, content: str) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, misses_text, scores_markdown, write_evaluation
+    from .evaluate import evaluate, misses_text, scores_markdown, split_markdown, write_evaluation
 
     try:
         result, errors = evaluate(Path(args.reports), args.gold, include=args.include, exclude=args.exclude)
@@ -150,6 +150,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(f"Scored {settings['n_gold']} of {settings['n_reports']} report(s) in {args.reports} "
           f"against the gold files in {settings['gold']}.\n")
     print(scores_markdown(result))
+    if args.split is not None:
+        print("\n" + split_markdown(result, args.split))
     if len(result.misses):
         print("\nMisses and extras, by report:")
         print(misses_text(result))
@@ -227,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
                           help="score only the reports whose name matches this shell pattern (batch2-*)")
     evaluate.add_argument("--exclude", default=None, metavar="PATTERN",
                           help="score only the reports whose name does not match this shell pattern")
+    evaluate.add_argument("--split", type=int, default=None, metavar="SEED",
+                          help="also score two halves of the reports, split by file with this seed, and their gap")
     evaluate.add_argument("--readme", help="rewrite the scores block of this Markdown file (docs/evaluation.md; see --block)")
     evaluate.add_argument("--block", default="seeds", help="which README scores block: seeds, dev, dev-new or dev-new-first (default: seeds)")
     evaluate.set_defaults(func=_evaluate)

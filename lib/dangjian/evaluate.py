@@ -12,6 +12,9 @@ rules are those of the annotation guide (docs/evaluation.md):
 - brands and formulas: per report, sets of distinct names. A gold brand counts as
   recalled when it is found in either table; precision is per table. ``initiatives``
   pools both: gold brands and formulas against found brands and formulas;
+- owning units: over the gold brands with a unit that the tool finds, the share whose unit equals
+  one of the gold's printed forms; a unit found for a brand whose owner gold does not state counts
+  against precision;
 - title: equal after normalising; date: equal at the gold's precision; organization:
   one contains the other after normalising, or equal to one of the gold's ``organization_forms``;
 - parent_group: the same group once 中国 and company-form words (集团, 有限公司, 公司) are
@@ -39,7 +42,7 @@ import pandas as pd
 from .cleaning import strip_pinyin, to_simplified
 
 FIELDS = ("title", "date", "organization", "parent_group", "sector", "region", "script", "metrics", "initiatives",
-          "brands", "formulas")
+          "brands", "formulas", "owning_unit")
 PLACEMENT_FIELDS = ("parent_group", "sector", "region")
 SCORE_COLUMNS = ["field", "correct", "found", "recalled", "gold", "precision", "recall", "f1"]
 PER_REPORT_COLUMNS = ["doc_id", "field", "correct", "found", "recalled", "gold"]
@@ -92,6 +95,9 @@ class Gold:
     metrics: dict[tuple[float, str], str]  # key → text as written
     not_metrics: list[str] = field(default_factory=list)  # normalised
     organization_forms: list[str] = field(default_factory=list)
+    # normalised brand name → the normalised printed forms of its owning unit (empty: no owner stated);
+    # absent when the gold file does not label owners
+    brand_units: dict[str, list[str]] = field(default_factory=dict)
     # parent_group, sector, region: the gold's value (None = null); a field the file lacks is absent
     placement: dict[str, str | None] = field(default_factory=dict)
 
@@ -126,9 +132,15 @@ def read_gold(path: Path) -> Gold:
     forms = data.get("organization_forms") or []
     if not isinstance(forms, list):
         raise GoldError(path, "organization_forms is not a list")
+    brand_units = {}
+    for b in data["brands"]:
+        if "unit" in b:
+            unit = b["unit"]
+            units = [] if unit is None else [unit] if isinstance(unit, str) else list(unit)
+            brand_units[normalise(b["name"])] = [normalise(u) for u in units if normalise(u)]
     return Gold(path.stem, path, data.get("title"), data.get("date"), data.get("organization"), data.get("script"),
                 brands, formulas, metrics, [normalise(t) for t in data.get("not_metrics", []) if normalise(t)],
-                [str(f) for f in forms], {key: data[key] for key in PLACEMENT_FIELDS if key in data})
+                [str(f) for f in forms], {key: data[key] for key in PLACEMENT_FIELDS if key in data}, brand_units)
 
 
 def group_key(name) -> str:
@@ -335,6 +347,38 @@ def _score_names(doc_id, corpus, gold: Gold, tally, miss) -> None:
         if key not in gold.formulas:
             detail = "a gold brand" if key in gold.brands else ""
             miss(doc_id, "formulas", "extra", "", name, detail)
+    _score_units(doc_id, brands, gold, tally, miss)
+
+
+def _score_units(doc_id, brands: pd.DataFrame, gold: Gold, tally, miss) -> None:
+    """Owning units (the guide's Scoring): over the gold brands with a unit that the tool finds, the
+    share whose unit equals one of the gold's printed forms (``recall``: accuracy); a unit found for a
+    gold brand whose owner is not stated counts against precision."""
+    if not gold.brand_units:
+        return
+    found_units: dict[str, str] = {}
+    for name, unit in zip(brands["name"], brands["unit"]):
+        key = normalise(name)
+        if key and not found_units.get(key):  # the first mention that names an owner
+            found_units[key] = unit if isinstance(unit, str) else ""
+    correct = found = recalled = labelled = 0
+    for key, forms in gold.brand_units.items():
+        if key not in found_units:
+            continue
+        unit = normalise(found_units[key])
+        if forms:
+            labelled += 1
+            ok = bool(unit) and unit in forms
+            recalled += ok
+            correct += ok
+            if not ok:
+                miss(doc_id, "owning_unit", "wrong" if unit else "missed", " / ".join(forms), found_units[key],
+                     gold.brands.get(key, key))
+        if unit:
+            found += 1
+            if not forms:
+                miss(doc_id, "owning_unit", "extra", "", found_units[key], f"{gold.brands.get(key, key)}: no owner stated")
+    tally(doc_id, "owning_unit", correct, found, labelled, recalled=recalled)
 
 
 def read_golds(folder: Path, doc_ids=None) -> tuple[dict[str, Gold], list[tuple[str, str]]]:
@@ -385,6 +429,34 @@ def evaluate(reports: Path | str, gold_dir: Path | str | None = None, include: s
     result.settings = {"reports": str(reports), "gold": str(gold_dir), "n_reports": len(corpus.documents),
                        "n_gold": len(golds), **{k: v for k, v in corpus.settings.items() if isinstance(v, str)}}
     return result, errors
+
+
+def split_halves(doc_ids, seed: int) -> tuple[list[str], list[str]]:
+    """The reports in two halves, by file, seeded: a report's half depends only on the seed and its
+    name, so adding reports never moves the others."""
+    import hashlib
+
+    ranked = sorted(doc_ids, key=lambda d: hashlib.sha256(f"{seed}:{d}".encode()).hexdigest())
+    half = (len(ranked) + 1) // 2
+    return sorted(ranked[:half]), sorted(ranked[half:])
+
+
+def split_markdown(result: Evaluation, seed: int) -> str:
+    """The scores on the two halves of ``split_halves`` side by side, with the gap (held-in minus
+    held-out), for checking that a rule written on one half does not lower the other."""
+    first, second = split_halves(sorted(set(result.per_report["doc_id"])), seed)
+    a, b = scores_of(result.per_report, first).set_index("field"), scores_of(result.per_report, second).set_index("field")
+    lines = [f"Split (seed {seed}): half A {len(first)} reports, half B {len(second)} reports.", "",
+             "| field | A precision | B precision | gap | A recall | B recall | gap |", "|---|---:|---:|---:|---:|---:|---:|"]
+
+    def f(x):
+        return "–" if math.isnan(x) else f"{x:.3f}"
+
+    for name in FIELDS:
+        pa, pb, ra, rb = (float(a.at[name, "precision"]), float(b.at[name, "precision"]),
+                          float(a.at[name, "recall"]), float(b.at[name, "recall"]))
+        lines.append(f"| {name} | {f(pa)} | {f(pb)} | {f(pa - pb)} | {f(ra)} | {f(rb)} | {f(ra - rb)} |")
+    return "\n".join(lines)
 
 
 def scores_markdown(result: Evaluation) -> str:
