@@ -140,7 +140,8 @@ def read_gold(path: Path) -> Gold:
             brand_units[normalise(b["name"])] = [normalise(u) for u in units if normalise(u)]
     return Gold(path.stem, path, data.get("title"), data.get("date"), data.get("organization"), data.get("script"),
                 brands, formulas, metrics, [normalise(t) for t in data.get("not_metrics", []) if normalise(t)],
-                [str(f) for f in forms], {key: data[key] for key in PLACEMENT_FIELDS if key in data}, brand_units)
+                organization_forms=[str(f) for f in forms], brand_units=brand_units,
+                placement={key: data[key] for key in PLACEMENT_FIELDS if key in data})
 
 
 def group_key(name) -> str:

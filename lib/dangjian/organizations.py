@@ -119,6 +119,8 @@ class Directory:
     def __init__(self, path: Path, source: str, compiled: str, groups: list[Group]):
         self.path, self.source, self.compiled, self.groups = path, source, compiled, groups
         self.by_short = {g.short: g for g in groups}
+        self.head_offices = frozenset(name for g in groups for name in (
+            g.short, _without_company_form(g.full), *g.prefixes))
         self._names: dict[str, Group] = {}
         for group in groups:
             for name in (*group.prefixes, *group.units):
@@ -337,6 +339,7 @@ def core_name(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
 def sector_hit(name: str) -> SectorRule | None:
     """The sector rule of the unit type a name ends in: the keyword that ends last, the longest of those."""
     best = None
@@ -360,12 +363,14 @@ class Placement:
     region_source: str = MISSING
 
 
+def _without_company_form(name: str) -> str:
+    return re.sub("(?:股份有限公司|有限责任公司|有限公司|集团公司|公司|集团)$", "", name)
+
+
 def is_head_office(name: str) -> bool:
     """Is ``name`` a group of the directory itself (国家电网公司, 中国中铁), which sits in no one province?"""
-    directory = load_directory()
-    bare = re.sub("(?:股份有限公司|有限责任公司|有限公司|集团公司|公司|集团)$", "", name)
-    return any(bare in (g.short, re.sub("(?:股份有限公司|有限责任公司|有限公司|集团公司|公司|集团)$", "", g.full))
-               or name in g.prefixes for g in directory.groups) if bare else False
+    heads = load_directory().head_offices
+    return bool(name) and (name in heads or _without_company_form(name) in heads)
 
 
 def place(organization: str, title: str, text: str) -> Placement:
