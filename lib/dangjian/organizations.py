@@ -54,7 +54,8 @@ GENERIC_TYPES = frozenset({"公司", "分公司", "子公司", "分行", "支行
 TEXT_MENTION_MIN_CHARS = 3  # shorter prefixes (国网, 中建) count in text only at the start of a unit's name
 SHORT_PREFIX_FOLLOWERS = ("集团", "公司", "系统", "所属", "旗下")
 _HAN = re.compile("[\u4e00-\u9fff]")
-PLACEMENT_SCAN_CHARS = 6_000
+PLACEMENT_SCAN_CHARS = 1_500  # the opening a report's groups and places are read from
+REGION_SCAN_CHARS = 1_500  # the opening whose provinces and cities decide a region the name does not give
 REGION_MIN_MENTIONS = 2  # places named in the text that make its region, when its name and headline name none
 
 
@@ -289,19 +290,52 @@ def province_short(name: str) -> str:
     return name[:3] if name.startswith(("内蒙古", "黑龙江")) else name[:2]
 
 
-def places_in(text: str) -> list[tuple[str, str]]:
+def places_in(text: str, counties: bool = True) -> list[tuple[str, str]]:
     """(province short name, place as printed) for each place name cpca's gazetteer finds in
-    ``text``, in order (a name of several places, 浙江宁波, counts each)."""
+    ``text``, in order, the longest where names overlap (a name of several places, 浙江宁波, counts
+    each). Without ``counties``, only provinces and cities are looked for: a smaller automaton,
+    three times faster over a report's text."""
     if not text:
         return []
+    automaton = _place_automaton(counties)
+    found, at = [], 0
+    for end, (name, province) in automaton.iter(text):
+        start = end - len(name) + 1
+        if found and start < at:
+            if start == found[-1][2] and len(name) > len(found[-1][1]):
+                found[-1] = (province, name, start)  # the full name after its short form
+                at = end + 1
+            continue
+        found.append((province, name, start))
+        at = end + 1
+    return [(province, name) for province, name, _ in found if province]
+
+
+@lru_cache(maxsize=2)
+def _place_automaton(counties: bool):
+    """An Aho-Corasick automaton of the gazetteer's place names of two characters or more (full and
+    short forms: 浙江省, 浙江), each with its province's short name; a name two places share keeps
+    the first, as cpca does."""
+    import ahocorasick
+
     cpca = _cpca()
-    found = []
-    for match in cpca.matcher.iter(text):
-        address = match.get_match_addr(None)
-        province = cpca.adcode_name(address.adcode[:2]) if address else None
-        if province and len(match.origin_value) >= 2:  # the gazetteer lists 重庆's 县 as a place
-            found.append((province_short(province), match.origin_value))
-    return found
+    automaton = ahocorasick.Automaton()
+    for code, address in cpca.ad_2_addr_dict.items():
+        if address.rank == address.RANK_COUNTY and not counties:
+            continue
+        province = province_short(cpca.adcode_name(code[:2]) or "")
+        for name in (address.name, re.sub("(?:市|省|特别行政区|自治区)$", "", address.name)):
+            if len(name) >= 2 and name not in automaton:  # the gazetteer lists 重庆's 县 as a place
+                automaton.add_word(name, (name, province))
+    automaton.make_automaton()
+    return automaton
+
+
+@lru_cache(maxsize=8192)
+def _county_province(county: str) -> str:
+    """The province of a county or district printed exactly so (丰台区), or ""."""
+    found = [p for p, printed in places_in(county) if printed == county]
+    return found[0] if found else ""
 
 
 @lru_cache(maxsize=8192)
@@ -423,15 +457,15 @@ def find_region(organization: str, core: str, title: str, text: str, group: Grou
         return province, f"text: {organization}"
     for suffix in ("区", "县"):
         county = core[:2] + suffix
-        if len(core) > 3 and (found := [p for p, printed in places_in(county) if printed == county]):
-            return found[0], f"inferred: {core[:2]} in the name is {county} of {found[0]}"
+        if len(core) > 3 and (province := _county_province(county)):
+            return province, f"inferred: {core[:2]} in the name is {county} of {province}"
     if group and group.list == "provincial" and (province := province_of_name(group.full)):
         return province, f"directory: {group.short} (a {province} provincial group)"
     if title and (found := places_in(title)):
         return found[0][0], f"text: {found[0][1]}"
     if not text or is_head_office(core):
         return "", MISSING
-    found = places_in(text[:PLACEMENT_SCAN_CHARS])
+    found = places_in(text[:REGION_SCAN_CHARS], counties=False)
     provinces = Counter(province for province, _ in found)
     if not provinces:
         return "", MISSING
