@@ -182,37 +182,68 @@ PAGE_TABLES = {  # the columns each page reads of each table
 }
 
 
-def _by_doc(path: Path, columns: list[str]) -> dict[str, list[dict]]:
-    """A table's rows as dicts, by report: read once with Arrow (pandas row access is too slow for
-    thousands of small pages)."""
-    import pyarrow.parquet as pq
+def _rows_by_doc(path: Path, columns: list[str], batch_rows: int = 20_000):
+    """(doc_id, rows as dicts) of a table, report by report in the order the build wrote them,
+    streamed a batch of whole reports at a time, so that memory does not grow with the batch."""
+    from .build import grouped_batches
 
-    grouped: dict[str, list[dict]] = {}
-    for row in pq.read_table(path, columns=columns).to_pylist():
-        grouped.setdefault(row["doc_id"], []).append(row)
-    return grouped
+    for table in grouped_batches(path, columns, "doc_id", batch_rows):
+        current, rows = None, []
+        for row in table.to_pylist():
+            if row["doc_id"] != current:
+                if current is not None:
+                    yield current, rows
+                current, rows = row["doc_id"], []
+            rows.append(row)
+        if current is not None:
+            yield current, rows
+
+
+class _Cursor:
+    """One table's rows, taken report by report in the documents' order (the build writes every
+    pass-1 table in the same file order); a report without rows gets none."""
+
+    def __init__(self, stream):
+        self.stream = iter(stream)
+        self.pending = next(self.stream, None)
+
+    def take(self, doc_id: str) -> list[dict]:
+        if self.pending is not None and self.pending[0] == doc_id:
+            rows = self.pending[1]
+            self.pending = next(self.stream, None)
+            return rows
+        return []
+
+
+ORG_TABLES = ("brands", "formulas", "metrics", "theme_shares")  # what a profile gathers from its reports
 
 
 def write_pages(tables: Path, reports: Path) -> dict[str, int]:
-    """Write every report page and organization profile from the built ``tables`` into ``reports``."""
+    """Write every report page and organization profile from the built ``tables`` into ``reports``,
+    streaming the tables report by report (only the findings of reports with an organization are
+    kept, for the profiles)."""
     import pyarrow.parquet as pq
 
     tables, reports = Path(tables), Path(reports)
-    documents = pq.read_table(tables / "documents.parquet").drop(["text"]).to_pylist()
+    documents = pq.read_table(tables / "documents.parquet", columns=[
+        c for c in pq.read_schema(tables / "documents.parquet").names if c != "text"]).to_pylist()
     organizations = pq.read_table(tables / "organizations.parquet").to_pylist()
-    grouped = {name: _by_doc(tables / f"{name}.parquet", columns) for name, columns in PAGE_TABLES.items()}
+    cursors = {name: _Cursor(_rows_by_doc(tables / f"{name}.parquet", columns)) for name, columns in PAGE_TABLES.items()}
     docs_dir, orgs_dir = reports / "docs", reports / "orgs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     orgs_dir.mkdir(parents=True, exist_ok=True)
+    found: dict[str, dict[str, list[dict]]] = {}
     for doc in documents:
-        part = {name: rows.get(doc["doc_id"], []) for name, rows in grouped.items()}
+        part = {name: cursor.take(doc["doc_id"]) for name, cursor in cursors.items()}
         org_href = f"../orgs/{_file_name(doc['org_id'])}.html" if doc.get("org_id") else None
         (docs_dir / f"{_file_name(doc['doc_id'])}.html").write_text(report_page(doc, part, org_href), encoding="utf-8")
+        if doc.get("org_id"):
+            for name in ORG_TABLES:
+                found.setdefault(doc["org_id"], {t: [] for t in ORG_TABLES})[name].extend(part[name])
     by_id = {doc["doc_id"]: doc for doc in documents}
     for org in organizations:
         ids = str(org["doc_ids"]).split()
-        found = {name: [r for d in ids for r in grouped[name].get(d, [])]
-                 for name in ("brands", "formulas", "metrics", "theme_shares")}
-        page = org_page(org, [by_id[d] for d in ids if d in by_id], found)
+        page = org_page(org, [by_id[d] for d in ids if d in by_id],
+                        found.get(org["org_id"], {t: [] for t in ORG_TABLES}))
         (orgs_dir / f"{_file_name(org['org_id'])}.html").write_text(page, encoding="utf-8")
     return {"reports": len(documents), "organizations": len(organizations)}

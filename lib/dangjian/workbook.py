@@ -1,10 +1,11 @@
 """``reports/tables.xlsx``: every analyst table in one Excel workbook.
 
 One sheet per table, in ``SHEETS`` order, each with a frozen header row, an autofilter, column
-widths that fit their content (within bounds) and text that wraps; ``sent_id`` and ``doc_id``
+widths that fit their content (within bounds, from the first rows) and text that wraps; ``sent_id`` and ``doc_id``
 cells link to the report pages (``docs/<doc_id>.html#<sent_id>``), ``org_id`` cells to the
 organization profiles. XlsxWriter writes in constant memory, row by row. Excel allows 65,530
 links per sheet: past that, ids are written as plain text and the sheet's first row says so.
+Each table is streamed a batch at a time, so memory does not grow with the batch.
 A sheet holds at most Excel's 1,048,575 data rows; a table longer than that is cut, and the
 sheet says so (the Parquet and CSV tables hold every row).
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import _file_name, doc_of_sent, rows_of
+from .display import _file_name, doc_of_sent
 
 # (sheet, table, columns left out): the tables analysts open in Excel; long text stays in the pages
 SHEETS = (
@@ -51,8 +52,10 @@ def _link(column: str, value: str) -> str | None:
     return None
 
 
-def write_workbook(tables: Path, target: Path) -> dict[str, int]:
-    """Write the workbook from the built ``tables``; returns rows per sheet."""
+def write_workbook(tables: Path, target: Path, batch_rows: int = 20_000) -> dict[str, int]:
+    """Write the workbook from the built ``tables``, streaming each table a batch at a time (memory
+    does not grow with the batch); returns rows per sheet."""
+    import pyarrow.parquet as pq
     import xlsxwriter
 
     tables, target = Path(tables), Path(target)
@@ -67,36 +70,45 @@ def write_workbook(tables: Path, target: Path) -> dict[str, int]:
         path = tables / f"{table}.parquet"
         if not path.exists():
             continue
-        frame = pd.read_parquet(path)
-        frame = frame[[c for c in frame.columns if c not in left_out]]
+        source = pq.ParquetFile(path)
+        columns = [c for c in source.schema_arrow.names if c not in left_out]
+        n_rows = source.metadata.num_rows
         sheet = book.add_worksheet(sheet_name)
-        cut = len(frame) > MAX_ROWS
-        frame = frame.head(MAX_ROWS - 1) if cut else frame
-        linked = [c for c in frame.columns if c in ("sent_id", "doc_id", "org_id")]
-        note_row = 1 if cut or (linked and len(frame) > MAX_LINKS) else 0
-        for col, name in enumerate(frame.columns):
+        cut = n_rows > MAX_ROWS - 1
+        linked = [c for c in columns if c in ("sent_id", "doc_id", "org_id")]
+        note_row = 1 if cut or (linked and n_rows > MAX_LINKS) else 0
+        sample = (source.read_row_group(0, columns=columns).slice(0, 2000).to_pandas() if source.num_row_groups
+                  else pd.DataFrame(columns=columns))
+        for col, name in enumerate(columns):
             sheet.write_string(0, col, str(name), header)
-            sheet.set_column(col, col, _width(frame[name], str(name)), wrap)
+            sheet.set_column(col, col, _width(sample[name], str(name)), wrap)
         if note_row:
             sheet.write_string(1, 0, (f"Cut to Excel's {MAX_ROWS:,} rows; " if cut else "")
                                + f"ids link to the pages for the first {MAX_LINKS:,} rows (Excel's limit of links).")
-        n_links = 0
-        for r, row in enumerate(rows_of(frame), start=1 + note_row):
-            for col, (name, value) in enumerate(zip(frame.columns, row)):
-                if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-                    continue
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    sheet.write_number(r, col, value)
-                    continue
-                text = str(value)
-                url = _link(name, text) if n_links < MAX_LINKS else None
-                if url:
-                    sheet.write_url(r, col, f"external:{url}", link, string=text)  # a relative link
-                    n_links += 1
-                else:
-                    sheet.write_string(r, col, text)
+        r, n_links = note_row, 0
+        for batch in source.iter_batches(batch_size=batch_rows, columns=columns):
+            if r >= MAX_ROWS:
+                break  # Excel's last row: the sheet says it was cut
+            for row in zip(*[batch.column(c).to_pylist() for c in columns]):
+                r += 1
+                if r > MAX_ROWS:
+                    break
+                for col, (name, value) in enumerate(zip(columns, row)):
+                    if value is None or (isinstance(value, float) and value != value):
+                        continue
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        sheet.write_number(r, col, value)
+                        continue
+                    text = str(value)
+                    url = _link(name, text) if n_links < MAX_LINKS else None
+                    if url:
+                        sheet.write_url(r, col, f"external:{url}", link, string=text)  # a relative link
+                        n_links += 1
+                    else:
+                        sheet.write_string(r, col, text)
         sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(frame) + note_row, 1), max(len(frame.columns) - 1, 0))
-        written[sheet_name] = len(frame)
+        sheet.autofilter(0, 0, max(r, 1), max(len(columns) - 1, 0))
+        written[sheet_name] = min(n_rows, MAX_ROWS - 1)
     book.close()
     return written
+
