@@ -41,3 +41,11 @@ def test_an_interactive_run_links_from_the_notebook_and_leaves_exported_sets_alo
     # an exported run (absolute folders, as dangjian report passes them) links relative to the page
     exported_ctx = setup(str(tmp_path / "data" / "processed"), str(tmp_path / "f"), str(exported), "auto", 12, "x")
     assert 'href="docs/' in exported_ctx.tables.show(pd.DataFrame({"sent_id": [sent]}), "one").data
+
+
+def test_a_sentence_cited_in_prose_links_to_its_page():
+    from dangjian import narrative
+
+    text = narrative.cite("某公司<b>党委</b>创建品牌", "004_x-s0008")
+    assert text == "“某公司&lt;b&gt;党委&lt;/b&gt;创建品牌” ([004\\_x\\-s0008](docs/004_x.html#004_x-s0008))"
+    assert "<b>" not in text

@@ -336,6 +336,8 @@ def test_a_sent_id_lands_on_its_highlighted_sentence_and_search_filters_rows(rep
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
+        prose = (report.reports / "04_metrics.reader.html").read_text(encoding="utf-8")
+        assert re.search(r'<a href="docs/[^"#]+\.html#[^"]+-s\d{4}">', prose)  # sentences cited in prose link too
         page.goto((report.reports / "04_metrics.reader.html").resolve().as_uri())
         page.wait_for_load_state("load")
         page.wait_for_timeout(300)

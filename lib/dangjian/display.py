@@ -200,13 +200,14 @@ class Tables:
     """
 
     def __init__(self, folder: Path | str, stem: str, link_prefix: str = "csv", max_rows: int = ROW_BUDGET,
-                 docs_prefix: str | None = "docs", org_pages: dict | None = None):
+                 docs_prefix: str | None = "docs", org_pages: dict | None = None, workbook: str | None = "tables.xlsx"):
         self.folder = Path(folder)
         self.stem = stem
         self.link_prefix = link_prefix
         self.max_rows = max_rows
         self.docs_prefix = docs_prefix
         self.org_pages = org_pages or {}  # organization name or group label → org_id, for links to profiles
+        self.workbook = workbook  # the workbook of the report set, as seen from the pages (None: none)
 
     @staticmethod
     def init():
@@ -234,9 +235,12 @@ class Tables:
             link = f'<a href="{html.escape(f"{self.link_prefix}/{file}", quote=True)}">{html.escape(file)}</a>'
             carried = (f"all {len(whole):,} rows" if shown == len(whole) else
                        f"the first {shown:,} of {len(whole):,} rows (the page's budget)")
+            book = (f' The tables it is drawn from are sheets of the workbook <a href="'
+                    f'{html.escape(self.workbook, quote=True)}">{html.escape(Path(self.workbook).name)}</a>.'
+                    if self.workbook else "")
             note += (f"<p class=\"dangjian-caption\">This table holds {carried}: search, sort and page through "
                      f"them. Without JavaScript the first {PAGE_LENGTH} show. The whole table: {link} (CSV, UTF-8, "
-                     f"opens in Excel).</p>")
+                     f"opens in Excel).{book}</p>")
         table_id = "t_" + re.sub("[^0-9A-Za-z_]", "_", f"{self.stem}_{name}")
         return HTML(note + '<div class="dangjian-table">'
                     + interactive_html(whole.head(shown), table_id, self.docs_prefix, self.org_pages) + "</div>")

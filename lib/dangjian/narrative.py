@@ -23,9 +23,21 @@ def quote(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text)).strip()
 
 
+DOCS_PREFIX = "docs"  # the report pages' folder as seen from the page; notebook.setup sets it per run
+
+
 def cite(text: str, sent_id: str) -> str:
-    """A quoted sentence with its id, for prose: “…” (sent_id)."""
-    return f"“{quote(text)}” (`{html.escape(sent_id)}`)"
+    """A quoted sentence with its id, for prose: “…” ([sent_id](docs/<doc_id>.html#sent_id)), the id
+    a link to the sentence on its report's page."""
+    from .display import doc_of_sent, doc_page
+
+    sent_id = str(sent_id)
+    doc = doc_of_sent(sent_id)
+    label = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(sent_id))
+    if not doc:
+        return f"“{quote(text)}” ({label})"
+    href = html.escape(f"{doc_page(doc, DOCS_PREFIX)}#{sent_id}", quote=True).replace("(", "%28").replace(")", "%29")
+    return f"“{quote(text)}” ([{label}]({href}))"
 
 
 class Glossary:

@@ -19,6 +19,7 @@ from .config import SEEDS_DIR
 from .corpus import Corpus
 from .display import Tables
 from .groups import Grouping, group_reports
+from . import narrative
 from .narrative import Glossary
 
 
@@ -90,8 +91,10 @@ def setup(tables: Path | str, figures: Path | str, reports: Path | str, group_by
 
         write_pages(tables, reports)
     prefix = f"{reports.as_posix()}/" if interactive else ""
+    narrative.DOCS_PREFIX = f"{prefix}docs"  # the sentences cited in prose link to their pages too
     table_maker = Tables(reports / "csv", stem, link_prefix=f"{prefix}csv", docs_prefix=f"{prefix}docs",
-                         org_pages=organization_pages(corpus, grouping))
+                         org_pages=organization_pages(corpus, grouping),
+                         workbook=None if interactive else "tables.xlsx")  # dangjian report writes the workbook
     return Context(corpus=corpus, grouping=grouping, tables=table_maker,
                    glossary=Glossary(), figures=figures, docs=corpus.documents.set_index("doc_id"),
                    label=grouping.label(), group_of=grouping.of(), order=grouping.shown_order)
