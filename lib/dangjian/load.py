@@ -27,7 +27,7 @@ def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.
     folder = Path(folder) if folder is not None else SEEDS_DIR
     with tempfile.TemporaryDirectory(prefix="dangjian-") as tmp:
         result = build(folder, tmp, backend, workers, dask=dask)
-        corpus = read_tables(Path(tmp))
+        corpus = read_tables(Path(tmp)).read_all()  # the folder goes away with the block
     corpus.settings = result.settings
     return corpus
 
@@ -44,9 +44,32 @@ def write_corpus(corpus: Corpus, out_dir: Path | str, csv: str = "excel") -> lis
             for ext in (("csv", "parquet") if name in with_csv else ("parquet",))]
 
 
+class StoredCorpus(Corpus):
+    """A corpus whose tables are read from its folder on first use: a notebook that never looks at
+    the tokens does not hold them (the largest table, a row per token)."""
+
+    def __init__(self, out_dir: Path):  # noqa: D107 (the dataclass fields are filled on first use)
+        self.out_dir = Path(out_dir)
+        self.settings = {"source": str(out_dir)}
+
+    def __getattr__(self, name: str):
+        # called only for attributes not yet set: a table is read once, then kept
+        if name in Corpus.TABLES:
+            frame = _table(name, pd.read_parquet(self.out_dir / f"{name}.parquet"))
+            setattr(self, name, frame)
+            return frame
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    def read_all(self) -> "StoredCorpus":
+        """Every table read now (before the folder goes away)."""
+        for name in Corpus.TABLES:
+            getattr(self, name)
+        return self
+
+
 def read_tables(out_dir: Path) -> Corpus:
-    tables = {name: _table(name, pd.read_parquet(out_dir / f"{name}.parquet")) for name in Corpus.TABLES}
-    return Corpus(**tables, settings={"source": str(out_dir)})
+    """The built tables of ``out_dir``, each read when first used."""
+    return StoredCorpus(out_dir)
 
 
 def load_corpus(path: Path | str | None = None) -> Corpus:
