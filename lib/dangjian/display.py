@@ -39,7 +39,7 @@ def doc_of_sent(sent_id: str) -> str:
 
 def doc_page(doc_id: str, docs_prefix: str = "docs") -> str:
     """The report page's address, relative to the notebook pages (``docs/<doc_id>.html``)."""
-    return f"{docs_prefix}/{_file_name(doc_id)}.html"
+    return f"{docs_prefix}/{file_name(doc_id)}.html"
 
 
 def _text(value) -> str:
@@ -62,19 +62,19 @@ def _link(text: str, href: str) -> str:
 ORG_NAME_COLUMNS = ("group", "label", "organization")  # columns that name an organization
 
 
-def _linked_cell(column: str, value, docs_prefix: str | None, org_pages: dict | None = None) -> str:
+def linked_cell(column: str, value, docs_prefix: str | None, org_pages: dict | None = None) -> str:
     """An escaped cell; a sent_id or doc_id links to the report page when ``docs_prefix`` is set, an
     org_id, or an organization's name in ``org_pages`` (name → org_id), to its profile."""
     text = _text(value)
     if docs_prefix and text and org_pages and column in ORG_NAME_COLUMNS and text in org_pages:
-        return _link(text, f"{docs_prefix[:-len('docs')]}orgs/{_file_name(org_pages[text])}.html")
+        return _link(text, f"{docs_prefix[:-len('docs')]}orgs/{file_name(org_pages[text])}.html")
     if docs_prefix and text:
         if column == "sent_id" and (doc := doc_of_sent(text)):
             return _link(text, f"{doc_page(doc, docs_prefix)}#{text}")
         if column == "doc_id":
             return _link(text, doc_page(text, docs_prefix))
         if column == "org_id":
-            return _link(text, f"{docs_prefix[:-len('docs')]}orgs/{_file_name(text)}.html")
+            return _link(text, f"{docs_prefix[:-len('docs')]}orgs/{file_name(text)}.html")
     return html.escape(text, quote=True)
 
 
@@ -119,25 +119,22 @@ def table_html(frame: pd.DataFrame, max_rows: int = 30, docs_prefix: str | None 
     columns = [str(c) for c in head.columns]
     classes = [f' class="{_column_class(head[c])}"' for c in head.columns]
     header = "".join(f"<th{cls}>{html.escape(name)}</th>" for name, cls in zip(columns, classes))
-    body = "".join("<tr>" + "".join(f"<td{cls}>{_linked_cell(name, value, docs_prefix)}</td>"
+    body = "".join("<tr>" + "".join(f"<td{cls}>{linked_cell(name, value, docs_prefix)}</td>"
                                     for name, value, cls in zip(columns, row, classes)) + "</tr>"
                    for row in rows_of(head))
     return (f'<div class="dangjian-table"><table><thead><tr>{header}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 
 
-def _file_name(name: str) -> str:
+def file_name(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", str(name)).strip("_") or "table"
 
 
-def within_budget(frame: pd.DataFrame, rows: int = ROW_BUDGET, size: int = BYTE_BUDGET,
-                  docs_prefix: str | None = None, org_pages: dict | None = None) -> int:
-    """How many of ``frame``'s first rows fit the page's budget of rows and bytes, counting the cells
-    as the page carries them (escaped, ids linked, in UTF-8)."""
-    head = frame.head(rows)
-    if head.empty:
+def within_budget(cells: pd.DataFrame, size: int = BYTE_BUDGET) -> int:
+    """How many of the first rows of ``cells`` (``escaped_frame``'s: as the page carries them,
+    escaped and linked) fit the page's budget of bytes, in UTF-8."""
+    if cells.empty:
         return 0
-    cells, _ = escaped_frame(head, docs_prefix, org_pages)
     lengths = sum(_lengths(cells[c]) + 6 for c in cells.columns)  # 6: quotes and commas of the JSON
     sizes = lengths + sum(cells[c].map(lambda v: len(str(v).encode("utf-8")) - len(str(v))) for c in cells.columns
                           if cells[c].dtype == object)
@@ -159,16 +156,17 @@ def escaped_frame(frame: pd.DataFrame, docs_prefix: str | None,
         elif cls == "number":
             out[str(column)] = pd.to_numeric(values, errors="coerce").astype("float64").round(3)
         else:
-            out[str(column)] = [_linked_cell(str(column), v, docs_prefix, org_pages) for v in values.astype(object)]
+            out[str(column)] = [linked_cell(str(column), v, docs_prefix, org_pages) for v in values.astype(object)]
     return pd.DataFrame(out, columns=[str(c) for c in frame.columns]), classes
 
 
 def interactive_html(frame: pd.DataFrame, table_id: str, docs_prefix: str | None = None,
-                     org_pages: dict | None = None) -> str:
-    """``frame`` as an itables DataTable (offline; ``Tables.init`` embeds the library once per page)."""
+                     org_pages: dict | None = None, escaped: tuple[pd.DataFrame, list[str]] | None = None) -> str:
+    """``frame`` as an itables DataTable (offline; ``Tables.init`` embeds the library once per page);
+    ``escaped`` is ``escaped_frame``'s result when the caller has it already."""
     from itables import to_html_datatable
 
-    cells, classes = escaped_frame(frame, docs_prefix, org_pages)
+    cells, classes = escaped or escaped_frame(frame, docs_prefix, org_pages)
     # DataTables' own classes: dt-right aligns numbers; dangjian-text columns wrap (the page's style).
     # Each column gets a share of the page's width (text 3, short 1.5, number 1), so that a table never
     # runs wider than the page, whatever its number of columns: it wraps instead of hiding columns.
@@ -226,10 +224,11 @@ class Tables:
         if frame.empty:
             return HTML(note + "<p class=\"dangjian-caption\">(no rows)</p>")
         whole = _with_index(frame)
-        shown = within_budget(whole, self.max_rows, docs_prefix=self.docs_prefix, org_pages=self.org_pages)
+        cells, classes = escaped_frame(whole.head(self.max_rows), self.docs_prefix, self.org_pages)
+        shown = within_budget(cells)
         if len(whole) > PAGE_LENGTH:
             # every row stays reachable: beside the page as CSV, for Excel and for readers without JavaScript
-            file = f"{self.stem}-{_file_name(name)}.csv"
+            file = f"{self.stem}-{file_name(name)}.csv"
             self.folder.mkdir(parents=True, exist_ok=True)
             whole.to_csv(self.folder / file, index=False, encoding="utf-8-sig")
             link = f'<a href="{html.escape(f"{self.link_prefix}/{file}", quote=True)}">{html.escape(file)}</a>'
@@ -243,7 +242,7 @@ class Tables:
                      f"opens in Excel).{book}</p>")
         table_id = "t_" + re.sub("[^0-9A-Za-z_]", "_", f"{self.stem}_{name}")
         return HTML(note + '<div class="dangjian-table">'
-                    + interactive_html(whole.head(shown), table_id, self.docs_prefix, self.org_pages) + "</div>")
+                    + interactive_html(whole.head(shown), table_id, escaped=(cells.head(shown), classes)) + "</div>")
 
 
 def figure_grid(items: list[tuple[str, Path]], columns: int = 3) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import _file_name, rows_of
+from .display import file_name, rows_of
 from .organizations import section_label
 
 STYLE = """
@@ -75,10 +75,10 @@ def index_page(result, documents: pd.DataFrame, organizations: pd.DataFrame, fai
     problems = "".join(f"<li>{e(p)}</li>" for p in result.failures)
     failed = (_table(["file", "reason"], [[e(str(f)), e(str(r))] for f, r in zip(failures["file"], failures["reason"])])
               if len(failures) else "<p class='note'>Every file was read.</p>")
-    org_rows = [[f'<a href="orgs/{e(_file_name(o.org_id), quote=True)}.html">{e(str(o.name))}</a>',
+    org_rows = [[f'<a href="orgs/{e(file_name(o.org_id), quote=True)}.html">{e(str(o.name))}</a>',
                  e(str(o.parent_group or "")), e(str(o.sector or "")), e(str(o.region or "")), f"{int(o.n_reports):,}"]
                 for o in rows_of(organizations.sort_values("n_reports", ascending=False, kind="stable"), named=True)]
-    doc_rows = [[f'<a href="docs/{e(_file_name(d.doc_id), quote=True)}.html">{e(str(d.doc_id))}</a>',
+    doc_rows = [[f'<a href="docs/{e(file_name(d.doc_id), quote=True)}.html">{e(str(d.doc_id))}</a>',
                  e(str(d.title or "")), e(str(d.organization or "")), e(str(d.date or ""))]
                 for d in rows_of(documents, named=True)]
     settings = [("command", " ".join(shlex.quote(c) for c in command)), ("tables", str(result.tables)),

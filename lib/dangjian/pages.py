@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import _file_name
+from .display import file_name
 from .organizations import section_name
 
 STYLE = """
@@ -76,12 +76,12 @@ def _findings(brands: list[dict], formulas: list[dict], metrics: list[dict]) -> 
 
 def records_table(rows: list[dict], columns: list[str], docs_prefix: str | None = None) -> str:
     """``rows`` (dicts) as an escaped static table of ``columns``; ids link to the report pages."""
-    from .display import _linked_cell
+    from .display import linked_cell
 
     header = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(
         f'<td{" class=number" if isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) else ""}>'
-        f"{_linked_cell(c, r.get(c), docs_prefix)}</td>" for c in columns) + "</tr>" for r in rows)
+        f"{linked_cell(c, r.get(c), docs_prefix)}</td>" for c in columns) + "</tr>" for r in rows)
     return f'<div class="dangjian-table"><table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
@@ -235,8 +235,8 @@ def write_pages(tables: Path, reports: Path) -> dict[str, int]:
     found: dict[str, dict[str, list[dict]]] = {}
     for doc in documents:
         part = {name: cursor.take(doc["doc_id"]) for name, cursor in cursors.items()}
-        org_href = f"../orgs/{_file_name(doc['org_id'])}.html" if doc.get("org_id") else None
-        (docs_dir / f"{_file_name(doc['doc_id'])}.html").write_text(report_page(doc, part, org_href), encoding="utf-8")
+        org_href = f"../orgs/{file_name(doc['org_id'])}.html" if doc.get("org_id") else None
+        (docs_dir / f"{file_name(doc['doc_id'])}.html").write_text(report_page(doc, part, org_href), encoding="utf-8")
         if doc.get("org_id"):
             for name in ORG_TABLES:
                 found.setdefault(doc["org_id"], {t: [] for t in ORG_TABLES})[name].extend(part[name])
@@ -245,5 +245,5 @@ def write_pages(tables: Path, reports: Path) -> dict[str, int]:
         ids = str(org["doc_ids"]).split()
         page = org_page(org, [by_id[d] for d in ids if d in by_id],
                         found.get(org["org_id"], {t: [] for t in ORG_TABLES}))
-        (orgs_dir / f"{_file_name(org['org_id'])}.html").write_text(page, encoding="utf-8")
+        (orgs_dir / f"{file_name(org['org_id'])}.html").write_text(page, encoding="utf-8")
     return {"reports": len(documents), "organizations": len(organizations)}

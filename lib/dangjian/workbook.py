@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import _file_name, doc_of_sent
+from .display import file_name, doc_of_sent
 
 # (sheet, table, columns left out): the tables analysts open in Excel; long text stays in the pages
 SHEETS = (
@@ -44,11 +44,11 @@ def _link(column: str, value: str) -> str | None:
     if not value:
         return None
     if column == "sent_id" and (doc := doc_of_sent(value)):
-        return f"docs/{_file_name(doc)}.html#{value}"
+        return f"docs/{file_name(doc)}.html#{value}"
     if column == "doc_id":
-        return f"docs/{_file_name(value)}.html"
+        return f"docs/{file_name(value)}.html"
     if column == "org_id":
-        return f"orgs/{_file_name(value)}.html"
+        return f"orgs/{file_name(value)}.html"
     return None
 
 
