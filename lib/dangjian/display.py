@@ -179,6 +179,7 @@ def interactive_html(frame: pd.DataFrame, table_id: str, docs_prefix: str | None
                    for i, (c, w) in enumerate(zip(classes, weights))]
     return to_html_datatable(
         cells, connected=False, allow_html=True, table_id=table_id, maxBytes=0, showIndex=False,
+        format_floats_in_python=False,  # numbers as JavaScript prints them (5184.28, 4), not 4.000000e+00
         display_logo_when_loading=False, classes="display compact cell-border", pageLength=PAGE_LENGTH,
         lengthMenu=[10, 25, 100, 500], columnDefs=column_defs, autoWidth=False,
         layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info", "bottomEnd": "paging"},
