@@ -226,6 +226,15 @@ def test_brand_reconciliation_of_our_own(tmp_path):
     assert row["names"] == "红色引擎、绿色先锋"
 
 
+def test_a_list_ending_in_deng_is_a_partial_list_not_a_mismatch(tmp_path):
+    corpus = corpus_from_text(tmp_path, "公司组织开展知识竞赛、主题党日和志愿服务等12项活动。"
+                                        "公司形成了学习、实践、总结三个环节。")
+    rows = corpus.reconciliation.query("kind == 'enumeration'").set_index("statement")
+    assert (rows.at["12项", "stated"], rows.at["12项", "found"], rows.at["12项", "status"]) == (12, 3, "partial list")
+    assert rows.at["12项", "names"] == "知识竞赛、主题党日、志愿服务"
+    assert rows.at["三个", "status"] == "match"  # a list without 等 still has to add up
+
+
 def test_a_brand_count_pattern_without_the_gate_word_is_refused():
     """Sentences without reconciliation.brand_counts_word are never searched, so a pattern that
     does not contain the word could never match: the cues are refused, naming the file."""

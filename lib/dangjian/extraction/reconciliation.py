@@ -33,10 +33,13 @@ def _to_int(text: str) -> int | None:
     return int(text) if text.isdigit() else chinese_to_number(text)
 
 
-def _row(doc_id, kind, statement, stated, names, sent_id, start, end) -> dict:
+def _row(doc_id, kind, statement, stated, names, sent_id, start, end, partial: bool = False) -> dict:
+    """A reconciliation row; ``partial``: the list ends in 等 (A、B等17个: "17, among them A and B"),
+    so naming fewer than stated is no mismatch."""
+    status = ("match" if stated == len(names) else
+              "partial list" if partial and stated is not None and len(names) < stated else "mismatch")
     return {"doc_id": doc_id, "kind": kind, "statement": statement, "stated": stated, "found": len(names),
-            "names": "、".join(names), "status": "match" if stated == len(names) else "mismatch",
-            "sent_id": sent_id, "start": start, "end": end}
+            "names": "、".join(names), "status": status, "sent_id": sent_id, "start": start, "end": end}
 
 
 def _list_items(text: str, lead_verbs: re.Pattern, max_items: int) -> list[str]:
@@ -109,11 +112,13 @@ def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> li
                 continue
             if row.text[m.start() - 1] in "第、" or masked[m.start()] == "□":
                 continue
-            items = _list_items(row.text[:m.start()], lead_verbs, max_items)
+            before = row.text[:m.start()]
+            partial = before.endswith("等")
+            items = _list_items(before[:-1] if partial else before, lead_verbs, max_items)
             stated = _to_int(m.group("n"))
-            if len(items) >= 2 and stated and 2 <= stated <= max_items:
-                rows.append(_row(row.doc_id, "enumeration", m.group(0),
-                                 stated, items, row.sent_id, row.start + m.start(), row.start + m.end()))
+            if len(items) >= 2 and stated and 2 <= stated and (partial or stated <= max_items):
+                rows.append(_row(row.doc_id, "enumeration", m.group(0), stated, items, row.sent_id,
+                                 row.start + m.start(), row.start + m.end(), partial=partial))
     seen = set()
     for f in formulas:
         if (f["doc_id"], f["formula"]) in seen:
