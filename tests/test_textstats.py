@@ -146,13 +146,13 @@ def test_cluster_order_takes_nullable_similarities_of_many_reports():
     """The crash behind a dying themes notebook: 20+ reports' nullable Float64 cosines reached scipy as objects."""
     import numpy as np
 
-    from dangjian.corpus import _table
+    from dangjian.corpus import typed_table
 
     rng = np.random.default_rng(0)
     docs = [f"r{i:02d}" for i in range(24)]
     rows = [{"doc_a": a, "doc_b": b, "cosine": None if (a, b) == ("r01", "r02") else float(rng.random())}
             for a in docs for b in docs]
-    table = _table("similarity", rows)
+    table = typed_table("similarity", rows)
     assert str(table["cosine"].dtype) == "Float64"
     order = ts.cluster_order(table)
     assert sorted(order) == docs

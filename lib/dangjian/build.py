@@ -48,7 +48,7 @@ from . import tokens as tokens_module
 from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, load_rules
 from .config import CATALOG_NAME
 from .catalog import apply_catalog, warn_unchecked_edits
-from .corpus import CatalogWarning, _table, process_report, read_catalog, report_files
+from .corpus import CatalogWarning, typed_table, process_report, read_catalog, report_files
 from .organizations import organizations_table
 from .extraction import extract_all
 from .reading import doc_ids, sidecar_files
@@ -121,7 +121,7 @@ def system_allocator():
 @lru_cache(maxsize=None)
 def schema_of(name: str) -> pa.Schema:
     """The Arrow schema of a table: its documented columns in their fixed dtypes."""
-    return pa.Schema.from_pandas(_table(name, []), preserve_index=False)
+    return pa.Schema.from_pandas(typed_table(name, []), preserve_index=False)
 
 
 class TableWriter:
@@ -517,7 +517,7 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
         if not (folder / file).exists():
             warnings.warn(f"{file}: listed in {CATALOG_NAME} but not found in {folder}", CatalogWarning, stacklevel=4)
     warn_unchecked_edits(edits)
-    run.writer.append("organizations", _table("organizations", organizations_table(organizations)))
+    run.writer.append("organizations", typed_table("organizations", organizations_table(organizations)))
     for name in (*PASS1_TABLES, "organizations"):
         run.writer.finish(name)
     return documents, names

@@ -102,7 +102,7 @@ class Corpus:
         return f"<Corpus {sizes}>"
 
 
-def _table(name: str, rows) -> pd.DataFrame:
+def typed_table(name: str, rows) -> pd.DataFrame:
     """A table with the documented columns, in order, with stable dtypes (so writes are byte-identical)."""
     attrs = {} if isinstance(rows, list) else dict(rows.attrs)
     frame = pd.DataFrame(rows, columns=COLUMNS[name]) if isinstance(rows, list) else rows.reindex(columns=COLUMNS[name])

@@ -13,7 +13,7 @@ import pandas as pd
 from . import tokens as tokens_module
 from .build import TableWriter, build, csv_tables
 from .config import SEEDS_DIR
-from .corpus import Corpus, _table
+from .corpus import Corpus, typed_table
 
 
 def build_corpus(folder: Path | str | None = None, backend: str = tokens_module.DEFAULT_BACKEND,
@@ -55,7 +55,7 @@ class StoredCorpus(Corpus):
     def __getattr__(self, name: str):
         # called only for attributes not yet set: a table is read once, then kept
         if name in Corpus.TABLES:
-            frame = _table(name, pd.read_parquet(self.out_dir / f"{name}.parquet"))
+            frame = typed_table(name, pd.read_parquet(self.out_dir / f"{name}.parquet"))
             setattr(self, name, frame)
             return frame
         raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")

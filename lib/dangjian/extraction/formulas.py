@@ -93,7 +93,7 @@ def is_fixed_formula(name: str) -> bool:
     return bool(lexicon.fullmatch(name) or _PAIRS.match(name))
 
 
-def _count_of(formula: str) -> int | None:
+def count_of(formula: str) -> int | None:
     """The count a formula announces (六个有力 → 6), when it has exactly one numeral."""
     numerals = _SMALL_NUMERALS.findall(formula)
     if len(numerals) == 1 and formula.startswith(numerals[0]):
@@ -101,7 +101,7 @@ def _count_of(formula: str) -> int | None:
     return None
 
 
-def _split_items(text: str, count: int | None = None) -> list[str]:
+def split_items(text: str, count: int | None = None) -> list[str]:
     """Items of a list written with 、 (or + when that gives the announced count)."""
     by_comma = [item.strip() for item in text.split("、") if item.strip()]
     if len(by_comma) == count or (count is None and len(by_comma) > 1):
@@ -113,14 +113,14 @@ def _split_items(text: str, count: int | None = None) -> list[str]:
 def expansion_at(sentence: str, start: int, end: int, formula: str) -> str:
     """The expansion the sentence gives for the formula at [start, end), or ""."""
     _, _, lead = _patterns()
-    count = _count_of(formula)
+    count = count_of(formula)
     after, before = sentence[end:], sentence[:start]
     if m := _PARENTHESISED_AFTER.match(after):
         return m.group(1)
     if m := _NAMELY_AFTER.match(after):
         return m.group(1)
     if m := _QUOTED_BEFORE.search(before):
-        items = _split_items(m.group(1), count)
+        items = split_items(m.group(1), count)
         if len(items) >= 2 and (count is None or len(items) == count):
             return m.group(1)
     clause = CLAUSE_MARK.split(before.rstrip("“"))[-1]
@@ -133,7 +133,7 @@ def expansion_at(sentence: str, start: int, end: int, formula: str) -> str:
 
 def _enumerated_expansion(sentences: list[str], index: int, formula: str) -> str:
     """一是A。…N是B。 in the sentences after a “N个X” formula."""
-    count = _count_of(formula)
+    count = count_of(formula)
     if not count or "个" not in formula:
         return ""
     items, expected = [], 1

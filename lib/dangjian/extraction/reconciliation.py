@@ -16,7 +16,7 @@ import re
 import pandas as pd
 
 from .common import CLAUSE_MARK, CUES_FILE, alternation, chinese_to_number, compiled, load_cues, mask_quotes, sentence_records
-from .formulas import _count_of, _split_items
+from .formulas import count_of, split_items
 
 COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
 _COUNT_NUMERALS = "一二两三四五六七八九十百"
@@ -50,7 +50,7 @@ def _list_items(text: str, lead_verbs: re.Pattern, max_items: int) -> list[str]:
     """
     quoted = _QUOTED_END.search(text)
     if quoted and "、" in quoted.group(1):
-        return _split_items(quoted.group(1))
+        return split_items(quoted.group(1))
     clause = CLAUSE_MARK.split(text)[-1]
     parts = [p.strip("“”") for p in clause.split("、")]
     if len(parts) < 2:
@@ -124,9 +124,9 @@ def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> li
         if (f["doc_id"], f["formula"]) in seen:
             continue
         seen.add((f["doc_id"], f["formula"]))
-        count = _count_of(f["formula"])
+        count = count_of(f["formula"])
         if count and f["expansion"]:
-            rows.append(_row(f["doc_id"], "formula", f["formula"], count, _split_items(f["expansion"], count),
+            rows.append(_row(f["doc_id"], "formula", f["formula"], count, split_items(f["expansion"], count),
                              f["sent_id"], f["start"], f["end"]))
     # A formula's own count (五个标准化) is reported once, as a formula.
     formula_starts = {(f["sent_id"], f["start"]) for f in formulas}
