@@ -116,7 +116,7 @@ def refresh_catalog(catalog: pd.DataFrame, documents: pd.DataFrame) -> tuple[pd.
     new_rows = []
     for file, row in inferred.items():
         values = {c: "" if row.get(c) is None or pd.isna(row.get(c)) else str(row.get(c)) for c in INFERRED_COLUMNS}
-        if row.get("catalog_status") == "checked" or (file in at and catalog.at[at[file], "status"] == "checked"):
+        if file in at and catalog.at[at[file], "status"] == "checked":
             counts["checked"] += 1
             continue
         if file in at:

@@ -24,7 +24,6 @@ import pandas as pd
 ROW_BUDGET = 5_000          # rows a page's table carries at most
 BYTE_BUDGET = 450_000       # bytes of cells (escaped, linked) a page's table carries at most: a page of
                             # half a dozen long tables and the embedded library stays under 5 MB
-MAX_STATIC_ROWS = ROW_BUDGET  # kept for callers that ask how many rows a table shows
 LONG_TEXT_CHARS = 24   # a column whose cells run longer than this is a text column (wraps)
 CELL_MAX_CHARS = 400   # longer cells are cut, with the full text in the CSV and the workbook
 PAGE_LENGTH = 10       # rows per page of an interactive table (and of its static preview)
@@ -116,12 +115,18 @@ def table_html(frame: pd.DataFrame, max_rows: int = 30, docs_prefix: str | None 
     """The first ``max_rows`` rows of ``frame`` as an escaped, wrapping static HTML table (a named index
     is shown): for places that take no script, such as the report pages."""
     head = _with_index(frame).head(max_rows)
-    columns = [str(c) for c in head.columns]
-    classes = [f' class="{_column_class(head[c])}"' for c in head.columns]
+    return static_table([str(c) for c in head.columns], rows_of(head), [_column_class(head[c]) for c in head.columns],
+                        docs_prefix)
+
+
+def static_table(columns: list[str], rows, classes: list[str], docs_prefix: str | None = None) -> str:
+    """Rows (tuples, in ``columns`` order) as an escaped static HTML table whose cells carry
+    ``classes`` (``number``, ``text``, ``short``); ids link to the pages when ``docs_prefix`` is set."""
+    classes = [f' class="{c}"' if c else "" for c in classes]
     header = "".join(f"<th{cls}>{html.escape(name)}</th>" for name, cls in zip(columns, classes))
     body = "".join("<tr>" + "".join(f"<td{cls}>{linked_cell(name, value, docs_prefix)}</td>"
                                     for name, value, cls in zip(columns, row, classes)) + "</tr>"
-                   for row in rows_of(head))
+                   for row in rows)
     return (f'<div class="dangjian-table"><table><thead><tr>{header}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 

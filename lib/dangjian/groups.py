@@ -126,6 +126,7 @@ class Choice:
     by: str
     reason: str
     levels: pd.DataFrame
+    grouping: "Grouping | None" = None  # the chosen level's grouping, made while choosing
 
 
 def choose_grouping(documents: pd.DataFrame, top: int = DEFAULT_TOP_GROUPS) -> Choice:
@@ -137,28 +138,30 @@ def choose_grouping(documents: pd.DataFrame, top: int = DEFAULT_TOP_GROUPS) -> C
     3. else the level where most reports meet (the finer on a tie).
     """
     n = len(documents)
-    rows = []
+    rows, made = [], {}
     for level in LEVELS:
         if level != "organization" and level not in documents.columns:
             continue
-        grouping = group_reports(documents, level, top)
+        made[level] = grouping = group_reports(documents, level, top)
         sizes = grouping.table.groupby("shown")["doc_id"].size()
         met = int(sum(size for group, size in sizes.items() if group not in (OTHER, MISSING) and size >= 2))
         rows.append({"level": level, "n_groups": grouping.n_groups, "shown": len(grouping.shown_order),
                      "met": met, "pooled": int(sizes.get(OTHER, 0))})
     levels = pd.DataFrame(rows, columns=["level", "n_groups", "shown", "met", "pooled"])
     if n == 0:
-        return Choice("organization", "the batch is empty", levels)
+        return Choice("organization", "the batch is empty", levels, made["organization"])
     first = levels.iloc[0]
     if first["pooled"] == 0:
-        return Choice("organization", f"all {first['n_groups']:,} organizations can be shown by name", levels)
+        return Choice("organization", f"all {first['n_groups']:,} organizations can be shown by name", levels,
+                      made["organization"])
     for row in levels.itertuples():
         if row.met >= MEET_SHARE * n and row.pooled < n / 2:
             return Choice(row.level, f"{row.met:,} of the {n:,} reports sit in shown {_level_name(row.level)} "
-                                     f"groups of two or more reports, and “{OTHER}” holds {row.pooled:,}", levels)
+                                     f"groups of two or more reports, and “{OTHER}” holds {row.pooled:,}", levels,
+                          made[row.level])
     best = levels.loc[levels["met"].idxmax()]
     return Choice(best["level"], f"at no level do half the reports meet; at this level most do ({best['met']:,} "
-                                 f"of {n:,} reports sit in shown groups of two or more)", levels)
+                                 f"of {n:,} reports sit in shown groups of two or more)", levels, made[best["level"]])
 
 
 def _level_name(level: str) -> str:
@@ -240,7 +243,7 @@ def group_reports(documents: pd.DataFrame, by: str = DEFAULT_GROUP_BY, top: int 
     check_grouping(by, top, documents.columns)
     if by == AUTO:
         choice = choose_grouping(documents, top)
-        grouping = group_reports(documents, choice.by, top)
+        grouping = choice.grouping  # made while choosing: not grouped a second time
         grouping.choice = choice
         return grouping
     values = group_values(documents, by)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .display import file_name
+from .display import file_name, static_table
 from .organizations import section_name
 
 STYLE = """
@@ -76,13 +76,12 @@ def _findings(brands: list[dict], formulas: list[dict], metrics: list[dict]) -> 
 
 def records_table(rows: list[dict], columns: list[str], docs_prefix: str | None = None) -> str:
     """``rows`` (dicts) as an escaped static table of ``columns``; ids link to the report pages."""
-    from .display import linked_cell
+    def kind(column: str) -> str:
+        values = [r.get(column) for r in rows if r.get(column) is not None]
+        return "number" if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) else ""
 
-    header = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(
-        f'<td{" class=number" if isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) else ""}>'
-        f"{linked_cell(c, r.get(c), docs_prefix)}</td>" for c in columns) + "</tr>" for r in rows)
-    return f'<div class="dangjian-table"><table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></div>'
+    return static_table(columns, [tuple(r.get(c) for c in columns) for r in rows], [kind(c) for c in columns],
+                        docs_prefix)
 
 
 def facts_table(doc: dict, org_href: str | None) -> str:
