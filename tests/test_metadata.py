@@ -40,6 +40,11 @@ def _meta(text: str):
         ("某公司党建工作纪实\n发布时间:2021/3/5\n" + BODY, "2021-03-05", "day", "metadata_line"),
         ("某公司党建工作纪实\n" + BODY, "", "", "missing"),
         ("2023年度党建品牌创建工作总结\n" + BODY, "2023", "year", "title"),
+        ("某公司党建工作纪实\n发布日期:2024-07浏览量:12次\n" + BODY, "2024-07", "month", "metadata_line"),
+        ("某公司:党建工作纪实\n05.03.2021  08:15\n" + BODY, "2021-03-05", "day", "metadata_line"),
+        # an e-paper viewer's day of reading, contradicted by the article's own labelled day
+        ("电子报\n2030-01-15\n某医院支部入选标杆党支部\n日期:03-02\n" + BODY, "", "", "missing"),
+        ("电子报\n2030-03-02\n某医院支部入选标杆党支部\n日期:03-02\n" + BODY, "2030-03-02", "day", "metadata_line"),
     ],
 )
 def test_date_keeps_its_real_precision(text, date, precision, source):
@@ -94,3 +99,20 @@ def test_headline_place(title, place):
 def test_organization_takes_its_shortest_printed_form(body, organization):
     name, source = metadata.find_organization("国网德州市供电公司创建“红色电网”党建品牌", body, [])
     assert (name, source) == (organization, "headline")
+
+
+@pytest.mark.parametrize(
+    "head,title",
+    [
+        # the author unit printed under the headline is a byline
+        ("某某油田采油厂作业区:以组织力提升促进党建创新\n某某油田采油厂作业区党总支\n2030年07月31日 来源:某网",
+         "某某油田采油厂作业区:以组织力提升促进党建创新"),
+        # a headline that names a branch is still a headline
+        ("当前报纸名称:某某日报\n入选全省临床科室标杆党支部\n日期:03-02", "入选全省临床科室标杆党支部"),
+        ("您好,欢迎进入某某协会官网!\n某某煤矿荣获“先进集体”称号!\n发布时间:2030-05-12", "某某煤矿荣获“先进集体”称号!"),
+        ("某某港口“两大赛道”激活基层党建\n(资料图片仅供参考)", "某某港口“两大赛道”激活基层党建"),
+        ("张大明 李 强 王 芳\n" + BODY, ""),
+    ],
+)
+def test_headline_is_not_a_byline_caption_or_welcome(head, title):
+    assert _meta(head + "\n" + BODY).title == title

@@ -312,6 +312,9 @@ _META_RULES = {"date_line", "metadata_line", "date_stamp"}
 _NOT_TITLE = re.compile(r"[。；;]|……$|^(?:——|--|－－)|\.(?:jpe?g|png|gif|bmp|webp)$", re.I)  # sentences, subtitles, captions
 
 
+_PARTY_UNIT_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,40}(?:党委|党总支|党支部|党组|党工委)$")
+
+
 def _is_title_like(text: str) -> bool:
     return TITLE_MIN_CHARS <= len(text) <= TITLE_MAX_CHARS and not _NOT_TITLE.search(text)
 
@@ -342,8 +345,10 @@ def _choose_title(remaining, removed_kinds) -> list:
             candidates.append((i, [cand], text))
     if not candidates:
         return []
+    # A line that is only a party organization's name, straight under a headline, is the author unit (a byline).
+    starts = {c[0] for c in candidates}
+    candidates = [c for c in candidates if not (_PARTY_UNIT_LINE.match(c[2]) and c[0] - 1 in starts)]
     meta = [i for i, kind in removed_kinds.items() if kind in _META_RULES]
     if meta:
         return min(candidates, key=lambda c: min((abs(m - c[0]), m < c[0]) for m in meta))[1]
     return candidates[-1][1]
-

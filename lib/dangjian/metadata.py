@@ -34,7 +34,9 @@ from .cleaning import CleanedReport, strip_pinyin, to_simplified
 from .extraction.common import CHINESE_NUMERALS, UnitFinder, load_cues
 
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_MONTH_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月")
+_DAY_FIRST_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?![\d.])")  # 28.09.2020
+# 2025年11月, or 2025-11 standing alone (发布日期:2025-11浏览量: a page that states only the month)
+_MONTH_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月|(?<!\d)((?:19|20)\d{2})-(\d{1,2})(?![\d\-/.:])")
 _TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _BLURB_TITLE = re.compile(r"(?:整理|收集|精选|带来)的(.+?)(?:[(（][^)）]*[)）])?\s*[,，]?\s*(?:供大家参考|供您参考|希望|欢迎|仅供参考)")
 _AUTHOR_LABEL = re.compile(r"作者\s*[:：]\s*([^\s:：|｜]+?)(?=\s|$|来源|日期|发布|阅读|编辑|[|｜])")
@@ -67,11 +69,30 @@ def find_date(texts: list[str]) -> tuple[str, str] | None:
             y, mo, d = (int(g) for g in m.groups())
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 return f"{y:04d}-{mo:02d}-{d:02d}", "day"
+        if m := _DAY_FIRST_DATE.search(text):
+            d, mo, y = (int(g) for g in m.groups())
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{mo:02d}-{d:02d}", "day"
         if m := _MONTH_DATE.search(text):
-            y, mo = (int(g) for g in m.groups())
+            y, mo = (int(g) for g in m.groups() if g is not None)
             if 1 <= mo <= 12:
                 return f"{y:04d}-{mo:02d}", "month"
     return None
+
+
+_LABELLED_MONTH_DAY = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?![\d\-])")
+
+
+def _contradicted(date: str, labelled_lines: list[str]) -> bool:
+    """True when a labelled date without a year (日期:02-29) gives another day than ``date``.
+
+    E-paper viewers print the day the page is read at the top (2026-01-15 星期四) and the
+    article's own day, without its year, in its label; the first is not the report's date.
+    """
+    for line in labelled_lines:
+        if (m := _LABELLED_MONTH_DAY.search(line)) and len(date) == 10:
+            return (int(m.group(1)), int(m.group(2))) != (int(date[5:7]), int(date[8:10]))
+    return False
 
 
 def _iso_date(value: str) -> tuple[str, str] | None:
@@ -101,7 +122,8 @@ def extract_metadata(cleaned: CleanedReport) -> Metadata:
     date, precision, date_source = "", "", "missing"
     if found := _iso_date(cleaned.markup.get("date", "")):
         (date, precision), date_source = found, "html_meta"
-    elif found := find_date(by_rule("metadata_line", "date_line", "date_stamp")):
+    elif (found := find_date(by_rule("metadata_line", "date_line", "date_stamp"))) \
+            and not _contradicted(found[0], by_rule("metadata_line")):
         (date, precision), date_source = found, "metadata_line"
     elif title and (m := _TITLE_YEAR.search(title)):
         date, precision, date_source = m.group(1), "year", "title"
