@@ -154,6 +154,16 @@ METRIC_CASES = [
     ("累计创效约3.5亿元,其中节约成本近两千万元。", [("约3.5亿元", 3.5, "亿元", "about"), ("近两千万元", 2000, "万元", "about")]),
     ("共培训党员三百多名,覆盖率达95%以上。", [("三百多名", 300, "名", "at_least"), ("95%以上", 95, "%", "at_least")]),
     ("表彰先进党支部12个,优秀共产党员45名左右。", [("12个", 12, "个", "none"), ("45名左右", 45, "名", "about")]),
+    # a space between the digits and the unit, as some pages print it
+    ("全年产油11.3 万吨,投产新井40 口。", [("11.3 万吨", 11.3, "万吨", "none"), ("40 口", 40, "口", "none")]),
+    # 万 straight before a noun is the unit
+    ("近12万名职工参与,近8万留守儿童受益。", [("近12万名", 12, "万名", "about"), ("近8万", 8, "万", "about")]),
+    ("累计收到感谢信2.1万封、锦旗316面。", [("2.1万封", 2.1, "万封", "none"), ("316面", 316, "面", "none")]),
+    # durations that are the result itself
+    ("该矿提前45天完成全年任务,实现连续安全生产6周年。", [("45天", 45, "天", "none"), ("6周年", 6, "周年", "none")]),
+    ("建站12年无事故。", [("12年", 12, "年", "none")]),
+    # prize counts that happen to run 1, 2, 3 are counts
+    ("评出一等奖1名、二等奖2名、三等奖3名。", [("1名", 1, "名", "none"), ("2名", 2, "名", "none"), ("3名", 3, "名", "none")]),
 ]
 
 
@@ -182,6 +192,11 @@ def test_money_is_converted_to_yuan():
         "按照申报遴选、培育创建4个步骤推进。",              # the report's own structure
         "这是一个统一思想的过程。",                         # indefinite 一
         "借助三会一课、主题党日活动开展教育。",             # formula
+        "近三年来,支部持续推进品牌建设。",                 # a duration that frames the account
+        "圆满完成全年200万吨目标。",                      # a target
+        "该村入选全国首批百个乡村治理示范村之一。",         # one of a list the unit belongs to
+        "推行“1234”工作法,围绕1个中心,建强2支队伍,打造3个平台,落实4项机制。",  # a numbered name spelled out
+        "充分发挥党建、业务两面旗帜作用。",                 # a metaphor
     ],
 )
 def test_not_metrics(sentence, tmp_path):

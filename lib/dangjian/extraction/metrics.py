@@ -17,8 +17,12 @@ numbers inside quotation marks or 《》 (names), ordinals and codes (第一, G4
 phase names (一期工程), names with 号 (6号线), classes, ratings and thresholds
 (千万吨级, 400千伏安的变压器, 50万元以上的村), targets, projections and standards in
 the clause before (力争, 预计, 每季度), the report's own structure (4个步骤, 三方面),
-the indefinite 一 (一个统一思想) and rhetoric (千企兴千村). Dates, years and durations
-never match, because 年, 月, 日 and 天 are not units. Formulas are skipped by span.
+the indefinite 一 (一个统一思想) and rhetoric (千企兴千村), targets named after the number
+(完成150万吨目标), the size of a list the unit is one of (百个示范村之一), and counts 1, 2, 3 …
+that spell a numbered name of the same sentence (“1234”工作法: 1个中心, 2支队伍, 3个平台).
+Dates and years never match, because 年, 月 and 日 are not units; a duration (天, 年, 周年,
+小时) counts only beside a cue that makes it a result (提前85天完成, 8年安全无事故).
+Formulas are skipped by span.
 Masked numbers (**人, **余号) are kept, flagged ``redacted``, with no value.
 """
 from __future__ import annotations
@@ -74,20 +78,28 @@ def _rules():
         rf"(?=[{re.escape(''.join(sorted(first_chars)))}])"
         rf"(?P<pre>{before})?"
         rf"(?P<num>\*{{2,}}|{_ARABIC}|数?[{CHINESE_NUMERALS}几]+?)"
+        rf"(?:(?<=[0-9]) )?"  # some pages print a space between the digits and the unit (11.3 万吨, 32 个)
         rf"(?P<mid>余|多)?"
         rf"(?P<mult>{multipliers})?"
         rf"(?P<mid2>余|多)?"
-        rf"(?P<unit>{alternation(units.index)}|大(?=[\u4e00-\u9fff]))"
+        # 万 or 亿 after digits, straight before a noun, is the whole unit (近25万留守儿童 → 25 万)
+        rf"(?P<unit>{alternation(units.index)}|大(?=[\u4e00-\u9fff])|(?<=[0-9][万亿])(?=[\u4e00-\u9fff]))"
         rf"(?P<alt>[(（]件[)）])?"
         rf"(?P<post>{after})?"
     )
     fraction = re.compile(r"(?<![0-9/.])(?P<num>[1-9])/(?P<den>[1-9][0-9]?)(?![0-9/])(?P<post>以上|以下|左右)?")
+    duration = re.compile(
+        rf"(?P<pre>{alternation(m['duration_before'])})?"
+        rf"(?P<num>{_ARABIC}|[{CHINESE_NUMERALS}]+?)"
+        rf"(?P<unit>{alternation(m['duration_units'])})"
+        rf"(?P<post>{alternation(m['duration_after'])})?"
+    )
     exclusions = {
         "range_class": re.compile(rf"[0-9{CHINESE_NUMERALS}](?:{alternation(m['range_marks'])})$"),
         "rhetoric": re.compile(rf"[{''.join(m['bare_rhetoric'])}]"),
     }
     # unit → {"category", "kind", "note"}: a dict, since a DataFrame lookup per match cost 7% of a build
-    return m, units.to_dict("index"), pattern, fraction, exclusions
+    return m, units.to_dict("index"), pattern, fraction, duration, exclusions
 
 
 @lru_cache(maxsize=1)
@@ -147,8 +159,12 @@ def _excluded(sentence: str, start: int, end: int, match, value, m: dict, exclus
     if (rest.startswith(tuple(m["name_suffixes"])) and unit not in m["counters"] and len(num) == 1
             and _HAN_END.search(before)):
         return True  # 变电管理二所党委
-    if num in ("零", "〇") or (unit != "大" and rest.startswith((unit, "接"))):
+    if num in ("零", "〇") or (unit not in ("大", "") and rest.startswith((unit, "接"))):
         return True  # 零部件; 一台台, 一辆接一辆: "every", not a count
+    if ((match.group("post") or "") + rest).startswith(tuple(m["target_after"])):
+        return True  # 完成全年150万吨目标
+    if any(word in _CLAUSE.split(rest, maxsplit=1)[0][:24] for word in m["one_of_after"]):
+        return True  # 首批百个经典景区之一
     structure = tuple(m["structure_nouns"])
     if rest.startswith(structure) or (unit + rest).startswith(structure):
         return True
@@ -163,14 +179,32 @@ def _excluded(sentence: str, start: int, end: int, match, value, m: dict, exclus
     return False
 
 
+def _spelled_formula_counts(counts: list[tuple[int, float]], names: list[str]) -> set[int]:
+    """Starts of counts 1, 2, 3 … in a row that spell a numbered name of the same sentence: 实施“12345”工作法,
+    聚焦1个目标, 建强2支队伍, 锻造3个示范岗 … unfolds the name item by item; those are not quantities.
+    ``counts``: (start, value) of every count in the sentence, excluded ones included."""
+    digit_names = [d for name in names for d in re.findall(r"[0-9]{3,}", name)]
+    if not digit_names:
+        return set()
+    spelled = set()
+    for k in range(len(counts)):
+        run = [counts[k]]
+        while len(run) < len(counts) - k and counts[k + len(run)][1] == run[-1][1] + 1:
+            run.append(counts[k + len(run)])
+        digits = "".join(str(int(v)) if v == int(v) and v < 10 else "x" for _, v in run)
+        if len(run) >= 3 and any(digits in name for name in digit_names):
+            spelled.update(start for start, _ in run)
+    return spelled
+
+
 def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
     """Metrics of one sentence, offsets relative to it. ``formula_spans``: [start, end) to skip."""
-    m, units, pattern, fraction, exclusions = _rules()
+    m, units, pattern, fraction, duration, exclusions = _rules()
     blocked = [(q.open, q.close + 1) for q in quoted_spans(sentence) if not _is_speech(q.inner)]
     if "《" in sentence:
         blocked += [t.span() for t in _TITLES.finditer(sentence)]
     blocked += formula_spans
-    found = []
+    found, counts = [], []
     for match in pattern.finditer(sentence):
         start, end = match.span()
         num, unit = match.group("num"), match.group("unit")
@@ -192,6 +226,8 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
             value = chinese_to_number(num)
             if value is None:
                 continue
+        if value is not None:
+            counts.append((start, value))
         if _excluded(sentence, start, end, match, value, m, exclusions):
             continue
         if num == "一" and not (mult or mid or post or pre) and unit in units and units[unit]["kind"] == "count":
@@ -206,7 +242,25 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
         value = round(int(match.group("num")) / int(match.group("den")), 4)
         found.append(_metric(sentence, match.group(0), value, "", "", "", _approx("", "", "", match.group("post") or "", m),
                              False, start, end, m, units))
+    for match in duration.finditer(sentence):
+        start, end = match.span()
+        num = match.group("num")
+        if not (match.group("pre") or match.group("post")) or any(s < end and start < e for s, e in blocked):
+            continue
+        if any(f["start"] < end and start < f["end"] for f in found):
+            continue
+        value = float(num.replace(",", "")) if num[0].isdigit() else chinese_to_number(num)
+        if value is None or value >= 1000:  # a year, not a duration
+            continue
+        unit = match.group("unit")
+        end = match.end("unit")  # the cue after is not part of the quantity
+        found.append(_metric(sentence, sentence[match.start("num"):end], value, unit, unit, "", "none",
+                             False, match.start("num"), end, m, units))
     found.sort(key=lambda f: f["start"])
+    if len(counts) >= 3:
+        names = [sentence[s:e] for s, e in blocked]
+        spelled = _spelled_formula_counts(counts, names)
+        found = [f for f in found if f["start"] not in spelled]
     return found
 
 
