@@ -80,6 +80,32 @@ def test_placement_from_the_name(name, group, sector, region):
         assert placed.sector_source.startswith(("inferred: ", "directory: "))
 
 
+@pytest.mark.parametrize("name,text,group,region", [
+    # a branch of a group the directory does not list, whose group company the text prints
+    ("长河地铁运营分公司", "长河地铁集团有限公司运营分公司是长河地铁集团有限公司人员最多的单位。", "长河地铁集团", ""),
+    # a numbered bureau names its group in the text
+    ("", "近日,中建八局党建品牌推进会召开,某某项目获得表彰。", "中国建筑", ""),
+    # a well-known unit whose name prints no place
+    ("大庆油田公司第九采油厂", "", "中国石油", "黑龙江"),
+    # ... placed before a place that only names a work area
+    ("中国石油辽河油田公司某某采油厂海南作业区", "", "中国石油", "辽宁"),
+    # ... or named in the opening of a branch's report, the only place it names
+    ("某某研究所党支部", "大港油田公司某某研究所党支部以党建品牌为抓手,推动科研攻关。", "中国石油", "天津"),
+])
+def test_placement_from_printed_parents_and_known_units(name, text, group, region):
+    placed = place(name, "", text)
+    assert (placed.parent_group, placed.region) == (group, region)
+
+
+def test_a_bad_unit_places_file_names_the_file_and_the_reason(tmp_path):
+    from dangjian.organizations import load_unit_places
+    path = tmp_path / "unit_places.tsv"
+    path.write_text("unit\tprovince\treason\n某油田\t火星\tinvented\n", encoding="utf-8")
+    with pytest.raises(RuleFileError, match="unit_places.tsv: line 2: '火星' is not a province"):
+        load_unit_places.__wrapped__(path)
+    assert all(reason for _, reason in load_unit_places().values())
+
+
 def test_placement_from_the_text_names_its_phrase():
     text = ("今年以来,某某煤矿党委认真落实山东能源集团党建工作部署。煤矿地处山东省某某市,"
             "山东能源集团党委对此给予肯定。")
@@ -109,10 +135,21 @@ def test_a_head_office_sits_in_no_province():
     ("甲乙以村企联建破解发展瓶颈", "甲乙市地处平原,近年来甲乙市坚持示范带动,村企联建成效明显,群众得到实惠。", ""),
     # a bare unit type is not an organization
     ("省公司党建工作纪实", "省公司党委以党建引领发展,各单位积极响应,开展活动多次,效果良好。", ""),
+    # the body that hosts a contest is not the unit the report is about; a name cut at a quotation is none
+    ("", "近日,某某工程局2030年“五型”红旗党支部评选决赛在某市举办。某某项目获得“强履约”型红旗示范党支部优秀奖。", ""),
+    # the unit the report defines a short name for
+    ("", "地铁建设事关民生。长河地铁集团有限公司运营分公司(以下简称长河地铁运营分公司)担负起运营管理的使命,"
+         "长河地铁集团有限公司给予支持。", "长河地铁运营分公司"),
 ])
 def test_organization_is_a_unit_s_name_or_empty(title, body, expected):
     name, _ = find_organization(title, [body], [])
     assert name == expected
+
+
+def test_a_branch_named_after_its_group_s_opening_is_the_subject():
+    body = ["2030年,大庆油田公司发展进入新阶段,开启了转型升级高质量发展的新征程。",
+            "大庆油田公司勘探开发研究院地质研究所党支部以“红色引擎”品牌为抓手,推动党建与科研深度融合。"]
+    assert find_organization("", body, [])[0].endswith("勘探开发研究院地质研究所党支部")
 
 
 def test_a_name_cut_at_its_start_becomes_the_full_printed_name():

@@ -169,6 +169,8 @@ class _OrganizationRules:
     not_first_tags: frozenset
     place_suffixes: tuple
     most_mentioned_min: int
+    host_events: tuple
+    host_verbs: tuple
 
 
 @lru_cache(maxsize=1)
@@ -185,11 +187,12 @@ def _organization_rules() -> _OrganizationRules:
                               tuple(org["not_unit_end"]), tuple(org["subject_markers"]), tuple(org["suffixes"]),
                               tuple(sorted(org["bare_words"], key=len, reverse=True)), tuple(org["phrase_words"]),
                               tuple(org["cut_starts"]), tuple(org["giver_after"]), tuple(org["giver_before"]),
-                              frozenset(org["not_first_tags"]), tuple(org["place_suffixes"]), org["most_mentioned_min"])
+                              frozenset(org["not_first_tags"]), tuple(org["place_suffixes"]), org["most_mentioned_min"],
+                              tuple(org["host_events"]), tuple(org["host_verbs"]))
 
 
-def _unit_mentions(text: str) -> list[tuple[int, str]]:
-    """(end, name) of the organization names in ``text``."""
+def _unit_mentions(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of the organization names in ``text``."""
     rules = _organization_rules()
     found = []
     for start, end, original in rules.finder.mentions(text):
@@ -198,28 +201,37 @@ def _unit_mentions(text: str) -> list[tuple[int, str]]:
             continue  # 中心城市, 中心工作: the suffix begins a longer noun
         if text.startswith(rules.giver_after, end) or text[max(0, start - 3):start].endswith(rules.giver_before):
             continue  # the body that awards or reports (被…评为, …授予), not the unit the report is about
+        if start and text[start - 1] in "”\"’":
+            continue  # “强履约”型…党支部: a name cut at a quotation, the quoted word before it being part of a title
+        clause = _CLAUSE_END.split(text[end:end + 80], maxsplit=1)[0]
+        if clause.endswith(rules.host_verbs) and any(word in clause for word in rules.host_events):
+            continue  # the body that hosts a contest (…评选决赛在某地举办)
         name = _without_leading_verb(original.lstrip("各该本全"))
         if name and name not in rules.generic and len(name) >= 3 and not name.startswith(rules.not_first) \
                 and not rules.count_start.match(name):
-            found.append((end, name))
+            found.append((start, end, name))
     return found
 
 
 def _units_in(text: str) -> list[str]:
-    return [name for _, name in _unit_mentions(text)]
+    return [name for _, _, name in _unit_mentions(text)]
 
 
 def _subject(text: str) -> str:
     """The first organization named as the subject of a clause (集团公司党委以…, 该中心党委着力…),
     else the first named at all."""
     mentions = _unit_mentions(text)
-    for end, name in mentions:
+    # A unit printed straight after another is its sub-unit, named with its parent first
+    # (某油田公司某研究所党支部): the sub-unit is the subject.
+    mentions = [m for k, m in enumerate(mentions) if not (k + 1 < len(mentions) and mentions[k + 1][0] == m[1])]
+    for _, end, name in mentions:
         if text.startswith(_organization_rules().subject_markers, end):
             return name
-    return mentions[0][1] if mentions else ""
+    return mentions[0][2] if mentions else ""
 
 
 ORGANIZATION_SCAN_CHARS = 20_000
+_CLAUSE_END = re.compile("[，,。；;！？!?\n]")
 _VERB_TAGS = {"v", "vn", "vd", "d", "ad", "p", "c"}
 _PROPER_TAGS = {"ns", "nt", "nr", "nz"}
 
@@ -376,8 +388,16 @@ def _candidates(title: str, body_lines: list[str], byline_lines: list[str]):
             yield stripped, "byline_unit"
     body = [line for line in body_lines if len(line) > 20]
     for paragraph in body[:2]:
-        if name := _subject(paragraph[:first_chars]):
-            yield name, "first_sentence"
+        # the unit the report defines a short name for (…运营分公司(以下简称某某运营分公司)) is its subject
+        for m in _DEFINED_SHORT_NAME.finditer(paragraph[:first_chars * 2]):
+            if (names := _units_in(m.group(1))) and names[-1] == m.group(1):
+                yield m.group(1), "defined_short_name"
+    subjects = [name for paragraph in body[:2] if (name := _subject(paragraph[:first_chars]))]
+    if len(subjects) == 2 and subjects[1].endswith(_BRANCH_ENDINGS) and not subjects[0].endswith(_BRANCH_ENDINGS) \
+            and _is_group_level(subjects[0]):
+        subjects.reverse()  # the opening sets its group's scene; the next paragraph names the branch it is about
+    for name in subjects:
+        yield name, "first_sentence"
     rules = _organization_rules()
     if place := _leading_place(title):
         suffix = "|".join(map(re.escape, rules.place_suffixes))
@@ -386,6 +406,19 @@ def _candidates(title: str, body_lines: list[str], byline_lines: list[str]):
     for name in by_mentions(_units_in(text)):
         if text.count(name) >= rules.most_mentioned_min:
             yield name, "most_mentioned"
+
+
+_DEFINED_SHORT_NAME = re.compile(r"[（(]\s*(?:以下)?简称[:：]?\s*[“\"]?([^）)”\"]{3,30})[”\"]?\s*[）)]")
+_BRANCH_ENDINGS = ("党支部", "党总支", "党支部委员会", "党总支委员会")
+
+
+def _is_group_level(name: str) -> bool:
+    """Is ``name`` an enterprise group or one of its well-known units in the shipped directory?"""
+    from .organizations import core_name, load_directory
+
+    core = core_name(name)
+    found = load_directory().of_name(core) if core else None
+    return bool(found) and len(core) <= len(found[1]) + 4
 
 
 def _leading_place(title: str) -> str:

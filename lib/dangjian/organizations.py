@@ -35,6 +35,7 @@ from .config import DATA_DIR
 
 DIRECTORY_FILE = DATA_DIR / "enterprise_groups.yaml"
 SECTOR_RULES_FILE = DATA_DIR / "sector_rules.tsv"
+UNIT_PLACES_FILE = DATA_DIR / "unit_places.tsv"
 SECTIONS_FILE = DATA_DIR / "gbt4754_sections.tsv"
 LISTS = ("sasac", "central-finance", "central-other", "provincial")
 MISSING = "missing"
@@ -54,6 +55,8 @@ GENERIC_TYPES = frozenset({"公司", "分公司", "子公司", "分行", "支行
 TEXT_MENTION_MIN_CHARS = 3  # shorter prefixes (国网, 中建) count in text only at the start of a unit's name
 SHORT_PREFIX_FOLLOWERS = ("集团", "公司", "系统", "所属", "旗下")
 _HAN = re.compile("[\u4e00-\u9fff]")
+# After a short prefix, a numbered bureau names one of the group's units (中建八局, 中交一公局, 中铁十局).
+_NUMBERED_BUREAU = re.compile("[一二三四五六七八九十]+(?:局|公局|航局)")
 PLACEMENT_SCAN_CHARS = 1_500  # the opening a report's groups and places are read from
 REGION_SCAN_CHARS = 1_500  # the opening whose provinces and cities decide a region the name does not give
 REGION_MIN_MENTIONS = 2  # places named in the text that make its region, when its name and headline name none
@@ -181,7 +184,8 @@ class Directory:
         for _, end, name in self._names_in(text):  # text in simplified script, as the documents table holds it
             as_word = headline and (end == len(text) or not _HAN.match(text[end]))
             if len(name) < TEXT_MENTION_MIN_CHARS and not as_word and not (
-                    text.startswith(SHORT_PREFIX_FOLLOWERS, end) or province_of_name(text[end:end + 3])):
+                    text.startswith(SHORT_PREFIX_FOLLOWERS, end) or _NUMBERED_BUREAU.match(text, end)
+                    or province_of_name(text[end:end + 3])):
                 continue
             group = self._mention_owner[name]
             counts[group.short] += 1
@@ -263,6 +267,36 @@ def load_sector_rules(path: Path = SECTOR_RULES_FILE) -> tuple[SectorRule, ...]:
 
 
 # ---- places -------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def load_unit_places(path: Path = UNIT_PLACES_FILE) -> dict[str, tuple[str, str]]:
+    """Well-known units whose names print no place (大港油田, 南钢): unit → (province, reason)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    if not rows or set(rows[0]) != {"unit", "province", "reason"}:
+        raise RuleFileError(path, "needs the columns unit, province, reason")
+    provinces = {province_short(a.name) for a in _cpca().ad_2_addr_dict.values() if a.rank == a.RANK_PROVINCE}
+    places = {}
+    for n, row in enumerate(rows, start=2):
+        if not row["unit"] or not (row["reason"] or "").strip():
+            raise RuleFileError(path, f"line {n}: needs a unit, a province and a reason")
+        if row["province"] not in provinces:
+            raise RuleFileError(path, f"line {n}: {row['province']!r} is not a province's short name")
+        if row["unit"] in places:
+            raise RuleFileError(path, f"line {n}: {row['unit']} is listed twice")
+        places[row["unit"]] = (row["province"], row["reason"])
+    return places
+
+
+@lru_cache(maxsize=1)
+def _unit_places_pattern() -> re.Pattern:
+    return re.compile("|".join(sorted(map(re.escape, load_unit_places()), key=len, reverse=True)))
+
+
+def known_units_in(text: str) -> list[tuple[str, str]]:
+    """(province, unit as printed) for each well-known unit of ``unit_places.tsv`` the text names."""
+    places = load_unit_places()
+    return [(places[m.group(0)][0], m.group(0)) for m in _unit_places_pattern().finditer(text)]
 
 @lru_cache(maxsize=1)
 def _cpca():
@@ -433,6 +467,8 @@ def place(organization: str, title: str, text: str) -> Placement:
         if not group and core and province and (owner := directory.by_territory(core, province)):
             group = owner.short
             group_source = f"inferred: a {core[-3:]} in {province} belongs to {owner.short} (the grids divide the provinces)"
+        if not group and core and (parent := _printed_parent(core, window)):
+            group, group_source = parent
         if not group and core and SELF_TOP.search(core) and not NOT_TOP.search(core):
             group = re.sub("农村商业银行$", "农商银行", re.sub("(?:股份有限公司|有限责任公司|有限公司)$", "", core)) or core
             group_source = "inferred: the unit is a company or group at the top of its own chain"
@@ -448,11 +484,30 @@ def place(organization: str, title: str, text: str) -> Placement:
     return Placement(group, group_source, sector, sector_source, region, region_source)
 
 
+PARENT_MIN_SHARED_CHARS = 3  # a parent printed in the text shares at least this much of the unit's name
+
+
+def _printed_parent(core: str, window: str) -> tuple[str, str] | None:
+    """(group, source) when the text prints a group company whose name the unit's name begins with
+    (沈阳地铁运营分公司 under 沈阳地铁集团有限公司): a branch or subsidiary of a group the directory does
+    not list."""
+    if not NOT_TOP.search(core):
+        return None
+    for k in range(len(core) - 1, PARENT_MIN_SHARED_CHARS - 1, -1):
+        if m := re.search(f"{re.escape(core[:k])}(?:集团|控股集团)(?:股份有限公司|有限责任公司|有限公司|公司)?", window):
+            return core[:k] + "集团", f"text: {m.group(0)}"
+    return None
+
+
 def find_region(organization: str, core: str, title: str, text: str, group: Group | None) -> tuple[str, str]:
     """The province of a unit and its source, from (in order) the places in its name, a county or
     district its name opens with (丰台法院), its provincial group, its headline, and the places its
     text names: two or more mentions of one province and more than of any other, or a single
     province printed once in full (山东省). A group's head office sits in no one province."""
+    # a well-known unit the name opens with places it, before any place a sub-unit's name prints
+    # (某油田公司某采油厂海南作业区: 海南 names the work area, not the province)
+    if (found := known_units_in(core)) and not province_of_name(core[:core.index(found[0][1])]):
+        return found[0][0], f"directory: {found[0][1]} (in {found[0][0]}, unit_places.tsv)"
     if province := province_of_name(core):
         return province, f"text: {organization}"
     for suffix in ("区", "县"):
@@ -465,7 +520,7 @@ def find_region(organization: str, core: str, title: str, text: str, group: Grou
         return found[0][0], f"text: {found[0][1]}"
     if not text or is_head_office(core):
         return "", MISSING
-    found = places_in(text[:REGION_SCAN_CHARS], counties=False)
+    found = places_in(text[:REGION_SCAN_CHARS], counties=False) + known_units_in(text[:REGION_SCAN_CHARS])
     provinces = Counter(province for province, _ in found)
     if not provinces:
         return "", MISSING
@@ -478,6 +533,8 @@ def find_region(organization: str, core: str, title: str, text: str, group: Grou
         full = m.group(0)
     if len(provinces) == 1 and n == 1 and full:
         return top, f"text: {full}"
+    if len(provinces) == 1 and (unit := next((name for _, name in known_units_in(text[:REGION_SCAN_CHARS])), "")):
+        return top, f"directory: {unit} (in {top}, unit_places.tsv), the only place the opening names"
     return "", MISSING
 
 
