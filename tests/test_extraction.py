@@ -140,6 +140,11 @@ NOT_BRANDS = [
     "党员干部要增强“四个意识”、坚定“四个自信”、做到“两个维护”。",      # formulas
     "充分发挥党小组“神经末梢”作用,凝聚团队力量。",                    # metaphor
     "持续打造“品牌矩阵”,形成“党建+品牌”体系。",                       # generic talk about brands
+    "该矿荣获“全国煤炭行业先进集体”,启动了新一轮攻坚。",               # an honour
+    "港口以“海铁联运+公路直达”开辟新航线。",                           # a business line joined by +
+    "公司连续三年开展“服务企业为人民”专项行动。",                     # a slogan: subject and predicate
+    "港口“最美党支部”“最美领头雁”两大赛道火热开赛。",                  # 大赛 read inside 赛道
+    "结合“三基本”建设,推动工作落实。",                                # a formula with the weak cue 建设
 ]
 
 

@@ -190,6 +190,7 @@ def _batch_size() -> int:
 def test_a_batch_of_real_reports_is_compared_where_its_reports_meet(batch_report):
     import pandas as pd
 
+    from dangjian import groups as groups_module
     from dangjian.groups import OTHER, group_reports
 
     assert batch_report.failures == []
@@ -207,7 +208,8 @@ def test_a_batch_of_real_reports_is_compared_where_its_reports_meet(batch_report
             assert "five organizations" not in page.read_text(encoding="utf-8")
     clouds = sorted(p.name for p in batch_report.figures.glob("wordcloud_*.png"))
     named = [g for g in grouping.shown_order if g != OTHER]
-    assert len(clouds) == 1 + len(named) <= 13  # the batch, and each named group of the top 12
+    # the batch, and each named group: the top 12, or 13 when a 13th would be the only one pooled
+    assert len(clouds) == 1 + len(named) <= 2 + groups_module.DEFAULT_TOP_GROUPS
     comparison = (batch_report.reports / "05_comparison.reader.html").read_text(encoding="utf-8")
     assert re.search(r"<th>approach</th>", comparison)  # many groups: groups as rows, dimensions as columns
     assert "csv/05_comparison-evidence.csv" in comparison

@@ -81,6 +81,9 @@ class BrandRules:
         self.quantity = re.compile(rf"[0-9]+(?:\.[0-9]+)?[万亿]?(?:{alternation(load_units().index)})")
         self.generic = tuple(c["generic_parts"])
         self.not_names = tuple(c["not_name_endings"])
+        self.honour_names = tuple(c["honour_name_endings"])
+        self.party_words = tuple(c["plus_party_words"])
+        self.cue_continuations = tuple(c["cue_continuations"])
 
     def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb,
                  brand_paragraph: bool) -> tuple[str, str] | None:
@@ -92,6 +95,10 @@ class BrandRules:
         c = self.c
         if len(name) < 2 or any(part in name for part in self.generic) or is_fixed_formula(name) or name in self.umbrella:
             return None
+        if name.endswith(self.honour_names):
+            return None  # 中央企业先进集体: a title awarded to someone, not a brand
+        if _PREDICATE_INSIDE.search(name) and not looks_like_formula(name):
+            return None  # 人民电业为人民: a slogan, subject and predicate
         if self.quantity.search(name) or (len(name) > c["max_name_chars"] and "的" in name):
             return None  # “年产8000吨…”项目, a long description: a business project, not an initiative
         verb = self.verb_before.search(before)
@@ -104,7 +111,8 @@ class BrandRules:
             # A numbered name is a brand too when a cue follows it directly (“双一献礼”活动).
             for kind in ("activity", "program"):
                 m = self.kind_cues[kind].match(after)
-                if m and not (m.group("mod") or m.group("etc")) and not is_fixed_formula(name):
+                if m and not (m.group("mod") or m.group("etc")) and not is_fixed_formula(name) \
+                        and len(name) >= c["cue_min_name_chars"].get(m.group("cue"), 0):
                     return kind, m.group("cue")
             return None
         best = None
@@ -120,6 +128,8 @@ class BrandRules:
                 continue  # “共同体”建设; “智慧型机场”示范项目 is an honour
             if kind == "carrier" and _LIST_MARK.search(name):
                 continue
+            if after.startswith(self.cue_continuations, m.end("cue")):
+                continue  # 两大赛道: the cue 大赛 is the start of 赛道, a contest's track
             if best is None or len(m.group("mod")) < best[0]:
                 best = (len(m.group("mod")), kind, m.group("cue"))
         if best:
@@ -128,7 +138,8 @@ class BrandRules:
             return self.kind_by_head(name), m.group(0)
         if self.not_after.match(after) or self.honours.match(after) or name.endswith(self.not_names):
             return None
-        if _PLUS_NAME.match(name) and not looks_like_formula(after[:6], anywhere=True):
+        if _PLUS_NAME.match(name) and not looks_like_formula(after[:6], anywhere=True) \
+                and (any(word in name for word in self.party_words) or _PLUS_CODE.search(name)):
             return "method", "+"  # “党建+公益”: a named combination (but “A+B+C+D”四位一体 expands a formula)
         clause = _CLAUSE_END.split(masked_after, maxsplit=1)[0]
         if self.enumerated_activity.search(clause):
@@ -171,6 +182,9 @@ class BrandRules:
         return found
 
 
+# 为, 是, 让 or 把 inside a name, after two characters or more, joins a subject to its predicate (a slogan)
+_PREDICATE_INSIDE = re.compile(r"^[\u4e00-\u9fff]{2,}[为是让把][\u4e00-\u9fff]")
+_PLUS_CODE = re.compile(r"(?:^|[+＋])(?:[0-9]+|[A-Za-z])(?:$|[+＋])")  # 1+N, 党建+金融+X
 _PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fff]{2,8}|[NX])){1,3}$")
 _LIST_MARK = re.compile(r"[，,。；;！？!?、]")
 

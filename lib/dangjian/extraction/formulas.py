@@ -175,7 +175,7 @@ def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
         for m in pattern.finditer(sentence):
             if _not_formula().match(sentence, m.start()):
                 continue
-            if pattern is not lexicon and not _on_word_boundaries(sentence, m.start(), m.end()):
+            if pattern is not lexicon and not on_word_boundaries(sentence, m.start(), m.end()):
                 continue  # 十年一以(贯之), 一对一精(准), 十届三中(全会): four characters cut out of longer words
             found.append((m.start(), m.end(), m.group(0), False))
     return found
@@ -184,7 +184,7 @@ def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
 BOUNDARY_CONTEXT = 6  # characters of context either side that the segmenter sees
 
 
-def _on_word_boundaries(sentence: str, start: int, end: int) -> bool:
+def on_word_boundaries(sentence: str, start: int, end: int) -> bool:
     """Does [start, end) begin and end between two words, as jieba's dictionary segments the sentence there?"""
     import rjieba  # jieba's dictionary, loaded in a third of the time Python jieba takes
 
