@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SEEDS  ?= seeds
 OUT    ?= data/processed
+# the seed of the development corpus's two halves (docs/evaluation.md)
+SPLIT_SEED := 2026
 
 .DEFAULT_GOAL := help
 .PHONY: help setup report build figures lab test clean readme-counts readme-scores bench bench-report
@@ -53,7 +55,9 @@ readme-scores: $(STAMP) ## Regenerate the extraction scores in docs/evaluation.m
 	$(BIN)/dangjian evaluate $(SEEDS) --gold tests/gold --readme docs/evaluation.md --block seeds > /dev/null
 	@if [ -d ../shared/dev-reports ]; then \
 		$(BIN)/dangjian evaluate ../shared/dev-reports --exclude 'batch2-*' --readme docs/evaluation.md --block dev > /dev/null && \
-		$(BIN)/dangjian evaluate ../shared/dev-reports --include 'batch2-*' --readme docs/evaluation.md --block dev-new > /dev/null; fi
+		$(BIN)/dangjian evaluate ../shared/dev-reports --include 'batch2-*' --readme docs/evaluation.md --block dev-new > /dev/null && \
+		$(BIN)/dangjian evaluate ../shared/dev-reports --split $(SPLIT_SEED) --readme docs/evaluation.md --block dev-all > /dev/null && \
+		$(BIN)/dangjian evaluate ../shared/dev-reports --summary docs/evaluation.md --readme README.md > /dev/null; fi
 
 clean: ## Remove generated outputs (keeps .venv)
 	rm -rf data/processed reports figures/*.png

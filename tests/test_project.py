@@ -10,7 +10,7 @@ import yaml
 
 from dangjian.config import PROJECT_ROOT
 from dangjian.corpus import COLUMNS, counts_markdown
-from dangjian.evaluate import evaluate, evaluate_corpus, gold_files, read_gold, scores_markdown
+from dangjian.evaluate import evaluate, evaluate_corpus, gold_files, read_gold, scores_markdown, split_markdown, summary_markdown
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = PROJECT_ROOT / "docs"
@@ -86,6 +86,12 @@ def test_readme_development_scores_are_current():
     assert _scores_block("dev") == scores_markdown(held_in), "run make readme-scores"
     new, _ = evaluate(dev, include="batch2-*")
     assert _scores_block("dev-new") == scores_markdown(new), "run make readme-scores"
+    whole, _ = evaluate(dev)
+    seed = int(re.search(r"^SPLIT_SEED := (\d+)", (PROJECT_ROOT / "Makefile").read_text(), re.M).group(1))
+    assert _scores_block("dev-all") == scores_markdown(whole) + "\n\n" + split_markdown(whole, seed), "run make readme-scores"
+    summary = README.split("<!-- scores:summary:start -->\n", 1)[1].split("\n<!-- scores:summary:end -->", 1)[0]
+    expected = summary_markdown(_scores_block("dev-new-first"), _scores_block("dev-new-first-placement"), new, whole)
+    assert summary == expected, "run make readme-scores"
 
 
 def test_readme_keeps_the_first_measurement_on_new_reports():

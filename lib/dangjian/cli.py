@@ -138,6 +138,11 @@ def replace_block(readme: Path, name: str, content: str) -> None:
     readme.write_text(f"{head}{start}\n{content}\n{end}{tail}", encoding="utf-8")
 
 
+def block_text(text: str, name: str) -> str:
+    """The generated block NAME of a Markdown text (see ``replace_block``)."""
+    return text.split(f"<!-- {name}:start -->\n", 1)[1].split(f"\n<!-- {name}:end -->", 1)[0]
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, misses_text, scores_markdown, split_markdown, write_evaluation
 
@@ -157,8 +162,19 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(misses_text(result))
     if result.unscored:
         print(f"\n{len(result.unscored)} report(s) without gold, scored on nothing: {', '.join(result.unscored)}")
+    if args.summary:
+        from .evaluate import summary_markdown
+
+        docs = Path(args.summary).read_text(encoding="utf-8")
+        new, _ = evaluate(Path(args.reports), args.gold, include="batch2-*")
+        table = summary_markdown(block_text(docs, "scores:dev-new-first"), block_text(docs, "scores:dev-new-first-placement"),
+                                 new, result)
+        replace_block(Path(args.readme), "scores:summary", table)
+        print(f"\nupdated the summary scores in {args.readme}")
+        return 0
     if args.readme:
-        replace_block(Path(args.readme), f"scores:{args.block}", scores_markdown(result))
+        block = scores_markdown(result) + (f"\n\n{split_markdown(result, args.split)}" if args.split is not None else "")
+        replace_block(Path(args.readme), f"scores:{args.block}", block)
         print(f"\nupdated the {args.block} scores in {args.readme}")
     if args.out:
         paths = write_evaluation(result, Path(args.out))
@@ -232,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--split", type=int, default=None, metavar="SEED",
                           help="also score two halves of the reports, split by file with this seed, and their gap")
     evaluate.add_argument("--readme", help="rewrite the scores block of this Markdown file (docs/evaluation.md; see --block)")
+    evaluate.add_argument("--summary", metavar="EVALUATION_MD",
+                          help="with --readme: write the summary block (the first measurement on the batch2-* reports, "
+                               "read from this file, beside today's scores on them and on the whole folder)")
     evaluate.add_argument("--block", default="seeds", help="which README scores block: seeds, dev, dev-new or dev-new-first (default: seeds)")
     evaluate.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)

@@ -492,3 +492,32 @@ def write_evaluation(result: Evaluation, out_dir: Path | str) -> list[Path]:
         getattr(result, name).to_csv(path, index=False, encoding="utf-8-sig", float_format="%.4f")
         paths.append(path)
     return paths
+
+
+SUMMARY_FIELDS = ("title", "date", "organization", "parent_group", "sector", "region", "metrics", "initiatives",
+                  "brands", "formulas", "owning_unit")
+
+
+def _rows_of(table_markdown: str) -> dict[str, tuple[str, str]]:
+    """field → (precision, recall) of a scores table as ``scores_markdown`` writes it."""
+    rows = {}
+    for line in table_markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0] not in ("field", "---"):
+            rows[cells[0]] = (cells[1], cells[2])
+    return rows
+
+
+def summary_markdown(first: str, first_placement: str, new: Evaluation, whole: Evaluation) -> str:
+    """Precision / recall per field: the first measurement on the new reports (``first``; the placement
+    fields from ``first_placement``), the new reports now, and the whole development corpus now."""
+    before = {**_rows_of(first), **{name: v for name, v in _rows_of(first_placement).items()
+                                     if name in ("parent_group", "sector", "region")}}
+    now_new, now_all = _rows_of(scores_markdown(new)), _rows_of(scores_markdown(whole))
+    n_new, n_all = new.settings["n_gold"], whole.settings["n_gold"]
+    lines = [f"| field | new reports, first measurement | new reports now ({n_new}) | all reports now ({n_all}) |",
+             "|---|---:|---:|---:|"]
+    for name in SUMMARY_FIELDS:
+        cells = [" / ".join(table[name]) if name in table else "–" for table in (before, now_new, now_all)]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
