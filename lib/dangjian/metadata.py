@@ -80,7 +80,7 @@ def find_date(texts: list[str]) -> tuple[str, str] | None:
     return None
 
 
-_LABELLED_MONTH_DAY = re.compile(r"(?:日期|时间)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?![\d\-])")
+_LABELLED_MONTH_DAY = re.compile(r"(?:日期|时间|時間)\s*[:：]\s*(\d{1,2})-(\d{1,2})(?![\d\-])")
 
 
 def _contradicted(date: str, labelled_lines: list[str]) -> bool:
@@ -123,7 +123,7 @@ def extract_metadata(cleaned: CleanedReport) -> Metadata:
     if found := _iso_date(cleaned.markup.get("date", "")):
         (date, precision), date_source = found, "html_meta"
     elif (found := find_date(by_rule("metadata_line", "date_line", "date_stamp"))) \
-            and not _contradicted(found[0], by_rule("metadata_line")):
+            and not _contradicted(found[0], [r["text"] for r in removed if r["rule"] == "metadata_line"]):
         (date, precision), date_source = found, "metadata_line"
     elif title and (m := _TITLE_YEAR.search(title)):
         date, precision, date_source = m.group(1), "year", "title"

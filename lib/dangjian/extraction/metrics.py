@@ -88,7 +88,9 @@ def _rules():
         rf"(?P<post>{after})?"
     )
     fraction = re.compile(r"(?<![0-9/.])(?P<num>[1-9])/(?P<den>[1-9][0-9]?)(?![0-9/])(?P<post>以上|以下|左右)?")
+    duration_first = {cue[0] for cue in m["duration_before"]} | set(CHINESE_NUMERALS + "0123456789")
     duration = re.compile(
+        rf"(?=[{re.escape(''.join(sorted(duration_first)))}])"  # as for the main pattern: one character test per position
         rf"(?P<pre>{alternation(m['duration_before'])})?"
         rf"(?P<num>{_ARABIC}|[{CHINESE_NUMERALS}]+?)"
         rf"(?P<unit>{alternation(m['duration_units'])})"
@@ -161,9 +163,9 @@ def _excluded(sentence: str, start: int, end: int, match, value, m: dict, exclus
         return True  # 变电管理二所党委
     if num in ("零", "〇") or (unit not in ("大", "") and rest.startswith((unit, "接"))):
         return True  # 零部件; 一台台, 一辆接一辆: "every", not a count
-    if ((match.group("post") or "") + rest).startswith(tuple(m["target_after"])):
+    if ((match.group("post") or "") + rest[:4]).startswith(tuple(m["target_after"])):
         return True  # 完成全年150万吨目标
-    if any(word in _CLAUSE.split(rest, maxsplit=1)[0][:24] for word in m["one_of_after"]):
+    if any(word in _CLAUSE.split(rest[:24], maxsplit=1)[0] for word in m["one_of_after"]):
         return True  # 首批百个经典景区之一
     structure = tuple(m["structure_nouns"])
     if rest.startswith(structure) or (unit + rest).startswith(structure):
