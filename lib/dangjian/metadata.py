@@ -288,13 +288,24 @@ def _dropped(short: str, long: str) -> str:
     return "".join(out)
 
 
+def _opening(lines: list[str], limit: int = ORGANIZATION_SCAN_CHARS) -> str:
+    """The first ``limit`` characters of the lines joined by newlines, joining no more lines than that needs."""
+    taken, size = [], 0
+    for line in lines:
+        if size >= limit:
+            break
+        taken.append(line)
+        size += len(line) + 1
+    return "\n".join(taken)[:limit]
+
+
 def find_organization(title: str, body_lines: list[str], byline_lines: list[str]) -> tuple[str, str]:
     """The organization the report is about, in its shortest printed form, and where it was found
     (see ``organization_source``): the first candidate, in the order of the sources, that is a
     unit's name. A name cut at its start (市人民医院, 省公司) becomes the fullest name the text prints
     ending in it; a bare unit type (院党委, 项目党支部) and a clause read as a name are passed over.
     Empty rather than wrong."""
-    window = title + "\n" + "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
+    window = title + "\n" + _opening(body_lines)
     for name, source in _candidates(title, body_lines, byline_lines):
         if name := organization_name(name, window, source):
             if _shorter_form_printed(name, window):
@@ -325,14 +336,21 @@ def _clause_like(name: str) -> bool:
     return bool(pairs) and len(pairs[0][0]) >= 2 and pairs[0][1] in rules.not_first_tags
 
 
+@lru_cache(maxsize=1)
+def _clause_start() -> re.Pattern:
+    """A phrase word or subject marker: where a clause begins inside a name read too long."""
+    rules = _organization_rules()
+    return re.compile("|".join(map(re.escape, rules.phrase_words + rules.subject_markers)))
+
+
 def organization_name(name: str, window: str, source: str = "") -> str:
     """``name`` if it is a unit's name; for a name cut at its start (市人民医院, 省公司), the fullest name
     ``window`` prints ending in it; else "". A headline's place may end in 市 or 县 (渭南市)."""
     rules = _organization_rules()
     endings = rules.suffixes + (rules.place_suffixes if source == "headline_place" else ())
     # 盐城市局开展全市…党支部: the name is what stands before the clause's verb
-    if cut := re.search("|".join(map(re.escape, rules.phrase_words + rules.subject_markers)), name[2:]):
-        head = name[:cut.start() + 2]
+    if cut := _clause_start().search(name, 2):
+        head = name[:cut.start()]
         name = head if head.endswith(rules.suffixes) else name
     if not name or not name.endswith(endings) or _clause_like(name) or (name[0] in CHINESE_NUMERALS and len(name) < 5):
         return ""  # a short name opening with a numeral is a formula's piece (一机关一品牌)
@@ -375,7 +393,7 @@ def _candidates(title: str, body_lines: list[str], byline_lines: list[str]):
     first_chars = _organization_rules().first_chars
     # The organization a report is about is named in its opening; scanning a bounded window keeps a
     # long report's cost linear (counting every name over the whole text would not be).
-    text = "\n".join(body_lines)[:ORGANIZATION_SCAN_CHARS]
+    text = _opening(body_lines)
 
     def by_mentions(names: list[str]) -> list[str]:
         return sorted(dict.fromkeys(names), key=lambda n: (-text.count(n), names.index(n)))
