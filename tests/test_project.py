@@ -10,6 +10,7 @@ import yaml
 
 from dangjian.config import PROJECT_ROOT
 from dangjian.corpus import COLUMNS, counts_markdown
+from dangjian.cli import block_text
 from dangjian.evaluate import evaluate, evaluate_corpus, gold_files, read_gold, scores_markdown, split_markdown, summary_markdown
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -64,13 +65,12 @@ def test_docs_document_every_column_of_every_table():
 
 
 def test_docs_counts_are_current(seed_corpus):
-    block = _doc("pipeline.md").split("<!-- counts:start -->\n", 1)[1].split("\n<!-- counts:end -->", 1)[0]
+    block = block_text(_doc("pipeline.md"), "counts")
     assert block == counts_markdown(seed_corpus)
 
 
 def _scores_block(name: str) -> str:
-    text = _doc("evaluation.md")
-    return text.split(f"<!-- scores:{name}:start -->\n", 1)[1].split(f"\n<!-- scores:{name}:end -->", 1)[0]
+    return block_text(_doc("evaluation.md"), f"scores:{name}")
 
 
 def test_readme_seed_scores_are_current(seed_corpus):
@@ -89,7 +89,7 @@ def test_readme_development_scores_are_current():
     whole, _ = evaluate(dev)
     seed = int(re.search(r"^SPLIT_SEED := (\d+)", (PROJECT_ROOT / "Makefile").read_text(), re.M).group(1))
     assert _scores_block("dev-all") == scores_markdown(whole) + "\n\n" + split_markdown(whole, seed), "run make readme-scores"
-    summary = README.split("<!-- scores:summary:start -->\n", 1)[1].split("\n<!-- scores:summary:end -->", 1)[0]
+    summary = block_text(README, "scores:summary")
     expected = summary_markdown(_scores_block("dev-new-first"), _scores_block("dev-new-first-placement"), new, whole)
     assert summary == expected, "run make readme-scores"
 
@@ -128,7 +128,7 @@ def test_benchmark_of_the_main_job_is_generated_and_meets_its_targets():
     import re
 
     text = _doc("notebooks.md")
-    block = text.split("<!-- bench-report:start -->")[1].split("<!-- bench-report:end -->")[0]
+    block = block_text(text, "bench-report")
     rows = re.findall(r"^\| (seeds \(5\)|\d+ reports) \| ([\d.]+) MB \| ([\d.]+) \| ([\d.]+) MB \| ([\d.]+) MB \| "
                       r"(\d+) KB \|", block, re.M)
     assert [name for name, *_ in rows] == ["seeds (5)", "300 reports", "2000 reports"]
@@ -147,7 +147,7 @@ def test_benchmark_of_the_build_is_generated_and_meets_its_size_and_memory_targe
     import re
 
     text = _doc("speed.md")
-    block = text.split("<!-- bench-build:start -->")[1].split("<!-- bench-build:end -->")[0]
+    block = block_text(text, "bench-build")
     rows = re.findall(r"^\| (\d+) MB \| ([\d.]+) \| ([\d.]+) \| (\d+) MB \| (\d+) MB \| (\d+) MB \| ([\d.]+) \|$",
                       block, re.M)
     assert [int(size) for size, *_ in rows] == [10, 50, 100]

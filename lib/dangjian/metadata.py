@@ -305,8 +305,9 @@ def find_organization(title: str, body_lines: list[str], byline_lines: list[str]
     unit's name. A name cut at its start (市人民医院, 省公司) becomes the fullest name the text prints
     ending in it; a bare unit type (院党委, 项目党支部) and a clause read as a name are passed over.
     Empty rather than wrong."""
-    window = title + "\n" + _opening(body_lines)
-    for name, source in _candidates(title, body_lines, byline_lines):
+    opening = _opening(body_lines)
+    window = title + "\n" + opening
+    for name, source in _candidates(title, body_lines, byline_lines, opening):
         if name := organization_name(name, window, source):
             if _shorter_form_printed(name, window):
                 name = shortest_form(name, _units_in(window))
@@ -388,12 +389,11 @@ def _shorter_form_printed(name: str, text: str) -> bool:
     return False
 
 
-def _candidates(title: str, body_lines: list[str], byline_lines: list[str]):
-    """(name, source) of the possible organizations, most telling first."""
+def _candidates(title: str, body_lines: list[str], byline_lines: list[str], text: str):
+    """(name, source) of the possible organizations, most telling first. ``text`` is the body's opening
+    (``_opening``): the organization a report is about is named there, and scanning a bounded window
+    keeps a long report's cost linear (counting every name over the whole text would not be)."""
     first_chars = _organization_rules().first_chars
-    # The organization a report is about is named in its opening; scanning a bounded window keeps a
-    # long report's cost linear (counting every name over the whole text would not be).
-    text = _opening(body_lines)
 
     def by_mentions(names: list[str]) -> list[str]:
         return sorted(dict.fromkeys(names), key=lambda n: (-text.count(n), names.index(n)))

@@ -520,7 +520,8 @@ def find_region(organization: str, core: str, title: str, text: str, group: Grou
         return found[0][0], f"text: {found[0][1]}"
     if not text or is_head_office(core):
         return "", MISSING
-    found = places_in(text[:REGION_SCAN_CHARS], counties=False) + known_units_in(text[:REGION_SCAN_CHARS])
+    known = known_units_in(text[:REGION_SCAN_CHARS])
+    found = places_in(text[:REGION_SCAN_CHARS], counties=False) + known
     provinces = Counter(province for province, _ in found)
     if not provinces:
         return "", MISSING
@@ -533,8 +534,8 @@ def find_region(organization: str, core: str, title: str, text: str, group: Grou
         full = m.group(0)
     if len(provinces) == 1 and n == 1 and full:
         return top, f"text: {full}"
-    if len(provinces) == 1 and (unit := next((name for _, name in known_units_in(text[:REGION_SCAN_CHARS])), "")):
-        return top, f"directory: {unit} (in {top}, unit_places.tsv), the only place the opening names"
+    if len(provinces) == 1 and known:
+        return top, f"directory: {known[0][1]} (in {top}, unit_places.tsv), the only place the opening names"
     return "", MISSING
 
 

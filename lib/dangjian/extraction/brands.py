@@ -37,7 +37,7 @@ import re
 import pandas as pd
 
 from .common import COMMA, Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
-from .formulas import comma_joined_formulas, is_fixed_formula, looks_like_formula
+from .formulas import PLUS_CODE_PART, comma_joined_formulas, is_fixed_formula, looks_like_formula
 from .metrics import load_units
 
 COLUMNS = ["doc_id", "name", "kind", "unit", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
@@ -139,7 +139,7 @@ class BrandRules:
         if self.not_after.match(after) or self.honours.match(after) or name.endswith(self.not_names):
             return None
         if _PLUS_NAME.match(name) and not looks_like_formula(after[:6], anywhere=True) \
-                and (any(word in name for word in self.party_words) or _PLUS_CODE.search(name)):
+                and (any(word in name for word in self.party_words) or PLUS_CODE_PART.search(name)):
             return "method", "+"  # “党建+公益”: a named combination (but “A+B+C+D”四位一体 expands a formula)
         clause = _CLAUSE_END.split(masked_after, maxsplit=1)[0]
         if self.enumerated_activity.search(clause):
@@ -184,7 +184,6 @@ class BrandRules:
 
 # 为, 是, 让 or 把 inside a name, after two characters or more, joins a subject to its predicate (a slogan)
 _PREDICATE_INSIDE = re.compile(r"^[\u4e00-\u9fff]{2,}[为是让把][\u4e00-\u9fff]")
-_PLUS_CODE = re.compile(r"(?:^|[+＋])(?:[0-9]+|[A-Za-z])(?:$|[+＋])")  # 1+N, 党建+金融+X
 _PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fff]{2,8}|[NX])){1,3}$")
 _LIST_MARK = re.compile(r"[，,。；;！？!?、]")
 

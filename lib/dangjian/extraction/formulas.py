@@ -40,7 +40,8 @@ _PREDICATE = re.compile("[是就的]")  # 一个党员就是一面旗帜 is a sl
 _ENUM_ITEM = re.compile(rf"^([{SMALL}])是(.+?)[。；;]?$")
 _LEADING_NUMERALS = re.compile(rf"^[{CHINESE_NUMERALS}双]+")
 _LARGE_NUMERALS = re.compile("[百千万亿]")
-_PLUS_CODE_PART = re.compile(r"(?:^|[+＋])(?:[0-9]+|[A-Za-z])(?:$|[+＋])")
+# A part of a + name that is a number or a single letter (1+N, 党建+金融+X): a numbered formula's code
+PLUS_CODE_PART = re.compile(r"(?:^|[+＋])(?:[0-9]+|[A-Za-z])(?:$|[+＋])")
 _LEADING_NUMERAL = re.compile(rf"[{LEADING}]")
 _SMALL_NUMERALS = re.compile(rf"[{SMALL}]+")
 _PLUS_OR_LIST = re.compile(r"[+＋、]")
@@ -81,7 +82,7 @@ def looks_like_formula(name: str, anywhere: bool = False) -> bool:
     if _NUMERAL_LED.match(name):
         numerals = _LEADING_NUMERALS.match(name).group(0)
         return not _LARGE_NUMERALS.search(numerals) and len(name) <= 6  # 五百强 is a ranking, not a formula
-    if _PLUS.match(name) and _PLUS_CODE_PART.search(name):
+    if _PLUS.match(name) and PLUS_CODE_PART.search(name):
         return True  # 1+N, 党建+金融+X: short parts joined by +, one a number or a letter
     return bool(_SEGMENTS.match(name) and len(_LEADING_NUMERAL.findall(name)) >= 2 and not _PREDICATE.search(name))
 
@@ -175,7 +176,7 @@ def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
         for m in pattern.finditer(sentence):
             if _not_formula().match(sentence, m.start()):
                 continue
-            if pattern is not lexicon and not on_word_boundaries(sentence, m.start(), m.end()):
+            if pattern is not lexicon and not _on_word_boundaries(sentence, m.start(), m.end()):
                 continue  # 十年一以(贯之), 一对一精(准), 十届三中(全会): four characters cut out of longer words
             found.append((m.start(), m.end(), m.group(0), False))
     return found
@@ -184,7 +185,7 @@ def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
 BOUNDARY_CONTEXT = 6  # characters of context either side that the segmenter sees
 
 
-def on_word_boundaries(sentence: str, start: int, end: int) -> bool:
+def _on_word_boundaries(sentence: str, start: int, end: int) -> bool:
     """Does [start, end) begin and end between two words, as jieba's dictionary segments the sentence there?"""
     import rjieba  # jieba's dictionary, loaded in a third of the time Python jieba takes
 
