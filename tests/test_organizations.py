@@ -290,3 +290,14 @@ def test_a_small_batch_is_grouped_by_organization_and_merged_ids_are_one_group()
     assert grouping.by == "organization" and grouping.of() == {"a": "甲公司", "b": "甲公司", "c": "乙公司"}
     assert groups.group_values(_documents(rows), "sector").to_dict() == {"a": "D Utilities", "b": "D Utilities",
                                                                         "c": "E Construction"}
+
+
+def test_the_gazetteer_loads_without_setuptools_pkg_resources():
+    """cpca opens its data through pkg_resources, which setuptools 81 removed: the stand-in must do."""
+    code = ("import sys; sys.modules['pkg_resources'] = None\n"
+            "from dangjian.organizations import places_in, province_of_name\n"
+            "assert places_in('浙江宁波') == [('浙江', '浙江'), ('浙江', '宁波')], places_in('浙江宁波')\n"
+            "assert province_of_name('国网慈溪市供电公司') == '浙江'\n"
+            "assert sys.modules['pkg_resources'] is None\n")
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import yaml
+
 
 from .config import DATA_DIR
+from .rules import read_yaml
 from .extraction.common import alternation
 from .groups import Grouping, group_keyness, group_reports, group_theme_shares
 from .textstats import NO_THEME
@@ -25,8 +26,7 @@ NONE_FOUND = "none found"
 
 
 def load_approach_cues(path=APPROACHES_FILE) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(path)
 
 
 def _grouping(corpus, grouping: Grouping | None) -> Grouping:

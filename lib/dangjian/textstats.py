@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
+
 from scipy.special import erfc
 
 from .config import DATA_DIR
+from .rules import read_yaml
 
 THEMES_FILE = DATA_DIR / "themes.yaml"
 ALL = "all"  # the doc_id of corpus-wide rows
@@ -245,8 +246,7 @@ def tfidf_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_codebook(path=THEMES_FILE) -> dict[str, dict]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["themes"]
+    return read_yaml(path)["themes"]
 
 
 SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", "text"]

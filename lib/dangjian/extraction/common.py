@@ -8,9 +8,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
-import yaml
+
 
 from ..config import DATA_DIR
+from ..rules import read_yaml
 
 CUES_FILE = DATA_DIR / "extraction_cues.yaml"
 
@@ -39,8 +40,7 @@ def load_cues(path: Path = CUES_FILE) -> Mapping:
     stale; read-only cues make such an edit fail loudly instead. To try other cues,
     edit a copy of the file and load it by path.
     """
-    with open(path, encoding="utf-8") as handle:
-        return _frozen(yaml.safe_load(handle))
+    return _frozen(read_yaml(path))
 
 
 _COMPILED: dict[tuple[int, str], tuple[Mapping, object]] = {}
