@@ -176,14 +176,14 @@ def test_every_row_on_the_development_corpus_points_at_its_text():
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_no_organization_on_the_development_corpus_is_a_phrase_a_bare_place_or_a_bare_type():
     import dangjian
-    from dangjian.metadata import _clause_like, _is_bare
+    from dangjian.metadata import _clause_like, is_bare
     from dangjian.organizations import parse_place
 
     corpus = dangjian.load_corpus(DEV_REPORTS)
     found = [name for name in corpus.documents["organization"] if name]
     assert len(found) >= len(corpus.documents) * 0.8
     for name in found:
-        assert not _is_bare(name), f"a bare unit type: {name}"
+        assert not is_bare(name), f"a bare unit type: {name}"
         assert not _clause_like(name), f"a clause: {name}"
         # a place is an organization only as its administration, printed with its level (犍为县, 渭南市)
         province, rest = parse_place(name)

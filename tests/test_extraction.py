@@ -29,14 +29,20 @@ def _doc(doc_id: str) -> str:
     return doc_id[:3]
 
 
+SEED_FLOORS = {"owning_unit": 0.85}  # the extraction issue's target for owners; 0.95 for every other field
+
+
 def test_seed_scores_with_the_evaluator(seed_corpus):
-    """The seeds scored by the same evaluator as any labelled batch: every field at least 0.95."""
+    """The seeds scored by the same evaluator as any labelled batch: every field at least 0.95, owners
+    at least 0.85 (the report's organization stands in for an owner no sentence names, which is
+    wrong where the subject of a previous sentence owns the brand)."""
     golds = {stem: read_gold(path) for stem, path in gold_files(GOLD).items()}
     result = evaluate_corpus(seed_corpus, golds)
     scores = result.scores.set_index("field")
     for row in result.scores.itertuples():
         SCORES[f"seeds {row.field}"] = f"precision {row.precision:.3f}  recall {row.recall:.3f}"
-    low = scores[(scores["precision"] < 0.95) | (scores["recall"] < 0.95)]
+    floor = scores.index.map(lambda name: SEED_FLOORS.get(name, 0.95))
+    low = scores[(scores["precision"] < floor) | (scores["recall"] < floor)]
     assert low.empty, f"{low}\n{misses_text(result)}"
 
 
@@ -130,6 +136,37 @@ def test_brand_cases_of_our_own(tmp_path, sentence, name, kind, unit):
     found = corpus.brands.set_index("name")
     assert name in found.index, corpus.brands
     assert (found.at[name, "kind"], found.at[name, "unit"]) == (kind, unit)
+
+
+# (sentence, brand, owner): an owner is a whole printed name or empty (the guide's owning unit)
+OWNER_CASES = [
+    ("青山交通投资开发有限公司创建“畅行e路”党建品牌,服务司乘。", "畅行e路", "青山交通投资开发有限公司"),
+    ("东湖公司党委积极贯彻集团公司部署,创建“光明驿站”党建品牌。", "光明驿站", "东湖公司党委"),
+    ("各基层党支部创建“红旗飘飘”党建品牌,亮出特色。", "红旗飘飘", ""),  # a collective owner
+    ("全面选优配强支部,创建“先锋驿站”党建品牌。", "先锋驿站", ""),  # a phrase ending in 支部
+    ("安装分公司党支部创建“匠心筑梦”党建品牌。", "匠心筑梦", "安装分公司党支部"),  # a trade begins the name
+    ("社区党委协助街区党支部创建“睦邻之家”党建品牌。", "睦邻之家", "社区党委"),  # the object is not the owner
+    ("在协助街区党支部工作中,创建“邻里守望”党建品牌。", "邻里守望", ""),
+]
+
+
+@pytest.mark.parametrize("sentence,name,unit", OWNER_CASES)
+def test_owners_are_whole_names_or_empty(tmp_path, sentence, name, unit):
+    corpus = corpus_from_text(tmp_path, sentence, title="党建品牌创建工作纪实")
+    found = corpus.brands.set_index("name")
+    assert name in found.index, corpus.brands
+    assert (found.at[name, "unit"], found.at[name, "unit_source"]) == (unit, "sentence" if unit else "")
+
+
+def test_the_report_s_organization_owns_what_no_sentence_gives_an_owner(tmp_path):
+    body = ("东山供电公司党委坚持党建引领。创建“光明驿站”党建品牌,服务群众。\n"
+            "公司党委打造“红色引擎”品牌。\n项目党支部打造“党员示范岗”,让党员亮身份。")
+    corpus = corpus_from_text(tmp_path, body, title="东山供电公司党建品牌创建纪实")
+    assert corpus.documents["organization"].tolist() == ["东山供电公司"]
+    owners = {r.name: (r.unit, r.unit_source) for r in corpus.brands.itertuples()}
+    assert owners["光明驿站"] == ("东山供电公司党委", "report")  # no owner named: the report's, as its 党委
+    assert owners["红色引擎"] == ("东山供电公司党委", "report")  # 公司党委: the report's company's
+    assert owners["党员示范岗"] == ("项目党支部", "sentence")  # a type the company is not: as printed
 
 
 NOT_BRANDS = [

@@ -239,7 +239,8 @@ def process_document(path: Path, doc_id: str | None = None) -> dict:
         return {"failures": [{"file": path.name, "reason": exc.reason}]}
     (document,) = rows["documents"]
     records = records_from_rows(rows["paragraphs"], rows["sentences"])
-    one = SimpleNamespace(documents={"doc_id": [document["doc_id"]], "text": [document["text"]]})
+    one = SimpleNamespace(documents={"doc_id": [document["doc_id"]], "text": [document["text"]],
+                                     "organization": [document["organization"]]})
     rows.update(extract_all(one, records, as_rows=True))
     themes = textstats.code_theme_rows(rows["sentences"], _STATE["codebook"])
     rows["sentence_themes"] = [dict(zip(textstats.SENTENCE_THEME_COLUMNS, row)) for row in themes]

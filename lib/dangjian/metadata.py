@@ -315,7 +315,7 @@ def find_organization(title: str, body_lines: list[str], byline_lines: list[str]
     return "", "missing"
 
 
-def _is_bare(name: str) -> bool:
+def is_bare(name: str) -> bool:
     """Is ``name`` made only of generic words (公司党委, 省公司, 项目党支部, **党委)?"""
     words, rest = _organization_rules().bare_words, name
     while rest:
@@ -326,15 +326,17 @@ def _is_bare(name: str) -> bool:
     return True
 
 
-def _clause_like(name: str) -> bool:
+def _clause_like(name: str, verb_first: bool = False) -> bool:
     """Does ``name`` hold a word no unit name holds, or begin with a word of two or more characters
-    that is a verb, adverb, preposition, conjunction or adjective (a clause cut in the middle)?"""
+    that is a verb, adverb, preposition, conjunction or adjective (a clause cut in the middle)?
+    With ``verb_first`` a verb may begin a name (安装分公司: a unit named for its trade)."""
     rules = _organization_rules()
     if any(word in name for word in rules.phrase_words):
         return True
     pairs = part_of_speech(name, hmm=True)
+    tags = rules.not_first_tags - {"v"} if verb_first else rules.not_first_tags
     # a one-character first word is often part of a proper name jieba does not know (准能集团)
-    return bool(pairs) and len(pairs[0][0]) >= 2 and pairs[0][1] in rules.not_first_tags
+    return bool(pairs) and len(pairs[0][0]) >= 2 and pairs[0][1] in tags
 
 
 @lru_cache(maxsize=1)
@@ -344,21 +346,24 @@ def _clause_start() -> re.Pattern:
     return re.compile("|".join(map(re.escape, rules.phrase_words + rules.subject_markers)))
 
 
-def organization_name(name: str, window: str, source: str = "") -> str:
+def organization_name(name: str, window: str, source: str = "", endings: tuple[str, ...] = (),
+                      verb_first: bool = False) -> str:
     """``name`` if it is a unit's name; for a name cut at its start (市人民医院, 省公司), the fullest name
-    ``window`` prints ending in it; else "". A headline's place may end in 市 or 县 (渭南市)."""
+    ``window`` prints ending in it; else "". A headline's place may end in 市 or 县 (渭南市).
+    ``endings``: unit types a name may also end in, beside the organizations' own; ``verb_first``:
+    a verb may begin the name (安装分公司), where the words before it have already been cut off."""
     rules = _organization_rules()
-    endings = rules.suffixes + (rules.place_suffixes if source == "headline_place" else ())
+    endings = rules.suffixes + endings + (rules.place_suffixes if source == "headline_place" else ())
     # 盐城市局开展全市…党支部: the name is what stands before the clause's verb
     if cut := _clause_start().search(name, 2):
         head = name[:cut.start()]
         name = head if head.endswith(rules.suffixes) else name
-    if not name or not name.endswith(endings) or _clause_like(name) or (name[0] in CHINESE_NUMERALS and len(name) < 5):
+    if not name or not name.endswith(endings) or _clause_like(name, verb_first) or (name[0] in CHINESE_NUMERALS and len(name) < 5):
         return ""  # a short name opening with a numeral is a formula's piece (一机关一品牌)
     if not name.startswith(rules.cut_starts):
         # a bare type (公司党委, 项目党支部) is left empty: the fuller names a report prints for it are
         # as often its sub-units (三华劳务公司党委) as itself
-        return "" if _is_bare(name) else name
+        return "" if is_bare(name) else name
     fuller: dict[str, int] = {}
     at = window.find(name)
     while at != -1:
@@ -366,8 +371,8 @@ def organization_name(name: str, window: str, source: str = "") -> str:
         for _, end, original in rules.finder.mentions(span):
             if end == len(span) and len(original) > len(name) and original.endswith(name):
                 form = _without_leading_verb(original.lstrip("各该本全"))
-                if not (_is_bare(form) or form.startswith(rules.cut_starts) or form.startswith(rules.not_first)
-                        or _clause_like(form)):
+                if not (is_bare(form) or form.startswith(rules.cut_starts) or form.startswith(rules.not_first)
+                        or _clause_like(form, verb_first)):
                     fuller[form] = fuller.get(form, 0) + 1
         at = window.find(name, at + 1)
     return max(fuller, key=lambda form: (fuller[form], len(form))) if fuller else ""

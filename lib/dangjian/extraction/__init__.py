@@ -6,7 +6,7 @@ import pandas as pd
 
 from . import brands as brands_module, formulas as formulas_module, metrics as metrics_module
 from . import reconciliation as reconciliation_module
-from .brands import brand_rows, expansion_carriers, extract_brands
+from .brands import brand_rows, expansion_carriers, extract_brands, with_report_owner
 from .formulas import extract_formulas, formula_rows, is_fixed_formula, looks_like_formula
 from .metrics import extract_metrics, metric_rows
 from .reconciliation import reconcile, reconciliation_rows
@@ -35,6 +35,13 @@ def extract_all(corpus, records=None, as_rows: bool = False) -> dict:
             brand_names.setdefault(brand["doc_id"], set()).add(brand["name"])
     formulas = formula_rows(records, brand_names)
     brands = brands + expansion_carriers(formulas, brands, records)
+    documents = corpus.documents
+    if "organization" in documents:
+        organizations = {doc: org for doc, org in zip(list(documents["doc_id"]), list(documents["organization"]))
+                         if isinstance(org, str)}
+    else:
+        organizations = {}
+    brands = with_report_owner(brands, organizations, texts)
     tables = {"brands": brands, "formulas": formulas, "metrics": metric_rows(records, formulas),
               "reconciliation": reconciliation_rows(records, brands, formulas)}
     if as_rows:

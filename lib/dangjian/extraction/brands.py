@@ -40,7 +40,7 @@ from .common import COMMA, Quote, UnitFinder, alternation, compiled, load_cues, 
 from .formulas import PLUS_CODE_PART, comma_joined_formulas, is_fixed_formula, looks_like_formula
 from .metrics import load_units
 
-COLUMNS = ["doc_id", "name", "kind", "unit", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
+COLUMNS = ["doc_id", "name", "kind", "unit", "unit_source", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
 _SEPARATORS = {"", "、", "和", "及", "与"}
 _ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后)")
 _CLAUSE_END = re.compile(r"[，,。；;]")
@@ -210,6 +210,27 @@ class _Owner:
             rf"{re.escape(owner)}(?:{self._rules.verbs})(?:的|了|起)?[^，,。；;]{{0,4}}$", self._before))
 
 
+def owning_unit(units: UnitFinder, mention: str, doc_text: str, row) -> str:
+    """The unit a mention before a brand names, as a whole printed name, or "" (the guide's owning
+    unit): an anaphor (该中心党委) or a bare type (党支部) becomes the full name it stands for; a
+    collective (各党支部, 基层党支部), a bare type nothing resolves, and a phrase read as a name
+    (实施支部, 扎实做好中心, 行动支部) are no owner; a clause after a name is cut off (江西公司党委积极贯彻… →
+    江西公司党委); a name cut at its start (院党委) becomes the fullest name the report prints."""
+    from ..metadata import is_bare, organization_name  # metadata reads its rules through this package
+
+    unit = units.resolve(mention, doc_text, row.start, row.para_start)
+    if not unit or unit.endswith(units.collective_endings):
+        return ""
+    name = organization_name(unit, doc_text, endings=units.suffixes, verb_first=True)
+    if not name and is_bare(unit):
+        return unit  # 公司党委, 项目党支部: a unit type alone, which the report's organization may complete
+    if name and (body := next((b for b in PARTY_BODIES if unit.startswith(name + b)), None)):
+        name += body  # 江西公司党委积极贯彻…: the clause is cut off, the party body kept
+    if name.endswith("支部") and not name.endswith("党支部") and not name[:-2].endswith(units.branch_heads):
+        return ""  # 行动支部, 选优配强支部: a phrase ending in 支部
+    return name
+
+
 def pillar_of(lead: str, section: str) -> str:
     """The framing a brand is listed under: the run-in lead's first clause, else the section heading."""
     if lead:
@@ -257,7 +278,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         for offset, name in rules.unquoted_carriers(sentence, masked):
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
             owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
-            unit = units.resolve(owner, texts[row.doc_id], row.start, row.para_start) if owner else ""
+            unit = owning_unit(units, owner, texts[row.doc_id], row) if owner else ""
             mentions.append({"doc_id": row.doc_id, "name": name, "kind": "carrier", "unit": unit,
                              "pillar": pillar_of(row.lead, row.section), "cue": "set up", "sent_id": row.sent_id,
                              "start": row.start + offset, "end": row.start + offset + len(name)})
@@ -283,7 +304,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                 owner = owner.unit
-                unit = units.resolve(owner, doc_text, row.start, row.para_start) if owner else ""
+                unit = owning_unit(units, owner, doc_text, row) if owner else ""
                 mentions.append({
                     "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
                     "pillar": pillar_of(row.lead, row.section),
@@ -307,6 +328,68 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         rows.append(first)
     rows.sort(key=lambda r: (r["doc_id"], r["start"]))
     return rows
+
+
+def with_report_owner(brands: list[dict], organizations: dict[str, str], texts: dict[str, str]) -> list[dict]:
+    """Fill in each brand's ``unit_source`` and, where the sentences leave it open, its owner from
+    the report's organization (``documents.organization``): a report tells of its own unit's brands
+    unless it says otherwise.
+
+    - "sentence": a mention before the brand names its owner.
+    - "report": no mention does, or only a bare type that the organization is of (公司党委 in a
+      report about 某某公司, 党支部 alone). The owner is the organization's party body where the
+      report prints it (某某公司党委: the body that creates a party-building brand), else the
+      organization itself; a bare type with a party body the report never prints for the
+      organization stays as printed.
+    - "": neither the sentences nor the report name an owner.
+    """
+    from ..metadata import is_bare  # metadata reads its rules through this package
+
+    for brand in brands:
+        unit, organization = brand["unit"], organizations.get(brand["doc_id"], "")
+        completed = ""
+        if organization and not unit:
+            completed = _party_body(organization, texts[brand["doc_id"]])
+        elif organization and is_bare(unit) and _is_type_of(unit, organization):
+            completed = _completed(unit, organization, texts[brand["doc_id"]])
+        if completed:
+            brand["unit"], brand["unit_source"] = completed, "report"
+        else:
+            brand["unit_source"] = "sentence" if unit else ""
+    return brands
+
+
+def _completed(bare: str, organization: str, text: str) -> str:
+    """The organization's own form of a bare type printed for it (公司党委 → 某某公司党委), or ""."""
+    body = _body_of(bare)
+    if not body or not _kind_of(bare):
+        return _party_body(organization, text)  # 公司 → 某某公司(党委); 党支部 alone → 某某公司(党委)
+    form = _kind_of(organization) + body
+    return form if form in text else ""
+
+
+def _body_of(unit: str) -> str:
+    return next((body for body in PARTY_BODIES if unit.endswith(body)), "")
+
+
+def _kind_of(unit: str) -> str:
+    """The unit without the party body printed after it (公司党委 → 公司, 党支部 → "")."""
+    return unit[:len(unit) - len(_body_of(unit))]
+
+
+def _is_type_of(bare: str, organization: str) -> bool:
+    """Is the bare unit type (公司党委, 中心) the type of ``organization`` (某某公司, 某某中心)?"""
+    return _kind_of(organization).endswith(_kind_of(bare))
+
+
+def _party_body(organization: str, text: str) -> str:
+    """The organization's party body where the report prints it (某某公司党委), else the organization."""
+    if organization.endswith(PARTY_BODIES):
+        return organization
+    return next((organization + body for body in PARTY_BODIES if organization + body in text), organization)
+
+
+PARTY_BODIES = ("党委", "党总支", "党支部", "党工委", "党小组", "总支", "支部")
 
 
 def expansion_carriers(formulas: list[dict], brands: list[dict], records, cues: dict | None = None) -> list[dict]:

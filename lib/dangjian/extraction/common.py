@@ -158,14 +158,22 @@ class UnitFinder:
         self.kept_lengths = sorted({len(w) for w in self.kept_words}, reverse=True)
         if outside := [w for w in unit_cues["suffixes"] if not _HAN_RUN.fullmatch(w)]:
             raise ValueError(f"{CUES_FILE.name}: unit suffixes must be Han characters, not {outside}")
+        self.suffixes = tuple(unit_cues["suffixes"])
         self.suffix_re = re.compile(alternation(unit_cues["suffixes"]))
         self.stop_chars = set(unit_cues["stop_chars"])
         self.anaphor_prefixes = tuple(unit_cues["anaphor_prefixes"])
         markers = alternation(unit_cues["object_markers"])
         self.object_re = re.compile(rf"(?:{markers})(?:各|全体|所有)?\d*个?$")
+        # a marker run into the name it governs (协助街区党支部: no stop character between them);
+        # 组织部党支部 is a unit of its own, the 部 after the marker says so
+        self.object_start = re.compile(rf"^(?:{markers})(?:各|全体|所有)?(?=[^部处科室])")
+        # a unit, a marker and its object in one run (社区党委协助街区党支部): the unit before the marker
+        self.object_inside = re.compile(rf"^.+?(?:{alternation(unit_cues['suffixes'])})(?={markers})")
         self.anaphor = re.compile(rf"^(?:{alternation(self.anaphor_prefixes)})(.+)$")
         self.bare = set(unit_cues["bare_units"])
         self.party_suffixes = tuple(unit_cues["party_suffixes"])
+        self.branch_heads = tuple(unit_cues["branch_heads"])
+        self.collective_endings = tuple(unit_cues["collective_endings"])
         self._memo: tuple[str | None, list] = (None, [])
         self._full_names: dict = {}
 
@@ -219,10 +227,12 @@ class UnitFinder:
         for start, end, name in self._mentions_before(sentence, position):
             if any(s <= start < e for s, e in skip):
                 continue
-            if self.object_re.search(sentence[max(0, start - 10):start]):
+            if self.object_re.search(sentence[max(0, start - 10):start]) or self.object_start.match(name):
                 continue
             if _CUE_AFTER_UNIT.match(sentence, end, end + 5):
                 continue  # 党(总)支部品牌 is a cue, not an owner
+            if head := self.object_inside.match(name):
+                name = head.group(0)
             candidates.append(name)
         return candidates[-1] if candidates else ""
 
