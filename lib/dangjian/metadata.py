@@ -315,6 +315,7 @@ def find_organization(title: str, body_lines: list[str], byline_lines: list[str]
     return "", "missing"
 
 
+@lru_cache(maxsize=8192)
 def is_bare(name: str) -> bool:
     """Is ``name`` made only of generic words (公司党委, 省公司, 项目党支部, **党委)?"""
     words, rest = _organization_rules().bare_words, name
@@ -326,6 +327,7 @@ def is_bare(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
 def _clause_like(name: str, verb_first: bool = False) -> bool:
     """Does ``name`` hold a word no unit name holds, or begin with a word of two or more characters
     that is a verb, adverb, preposition, conjunction or adjective (a clause cut in the middle)?

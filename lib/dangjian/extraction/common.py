@@ -161,6 +161,8 @@ class UnitFinder:
         self.suffixes = tuple(unit_cues["suffixes"])
         self.suffix_re = re.compile(alternation(unit_cues["suffixes"]))
         self.stop_chars = set(unit_cues["stop_chars"])
+        stops = "".join(map(re.escape, sorted(self.stop_chars)))
+        self._back_to_stop = re.compile(f"(?:(?![{stops}])[\u4e00-\u9fff·*])*")
         self.anaphor_prefixes = tuple(unit_cues["anaphor_prefixes"])
         markers = alternation(unit_cues["object_markers"])
         self.object_re = re.compile(rf"(?:{markers})(?:各|全体|所有)?\d*个?$")
@@ -189,16 +191,19 @@ class UnitFinder:
         # The suffixes are Han characters (checked in __init__), so a match never spans two runs and
         # one scan of the text finds what a scan of each run would: a call per run cost more than the
         # matching did.
+        reversed_text, n = None, len(text)
         for m in self.suffix_re.finditer(text):
             suffix_start = start = m.start()
-            while start > 0 and _in_run(text[start - 1]):
-                if text[start - 1] in stop:
-                    kept = self._kept_word_ending(text, start)
-                    if not kept:
-                        break
-                    start -= kept
+            if reversed_text is None:
+                reversed_text = text[::-1]
+            while True:
+                # back over the run's characters that are no stop character, in one regex match on the
+                # reversed text (a step per character in Python cost more than the rest of the search)
+                start -= self._back_to_stop.match(reversed_text, n - start).end() - (n - start)
+                if start > 0 and text[start - 1] in stop and (kept := self._kept_word_ending(text, start)):
+                    start -= kept  # 成都 in 成都海关: a place holding a stop character
                     continue
-                start -= 1
+                break
             if start > 0 and _in_run(text[start - 1]) and text[start - 1] in anaphors:
                 start -= 1
             if start == suffix_start and len(m.group(0)) <= 2 and m.group(0) not in self.bare:
