@@ -215,6 +215,27 @@ def test_metric_cases_of_our_own(sentence, expected):
     assert found == expected
 
 
+SUBJECT_CASES = [
+    ("今年新成立30个基层党组织。", "基层党组织"),          # a word the 14-character window would cut is whole
+    ("目前已开放床位150张。", "开放床位"),                # time words and adverbs are no subject
+    ("惠及留守儿童近25万人。", "留守儿童"),                # a verb that modifies the noun stays
+    ("开展党史学习交流21次。", "党史学习交流"),            # a verb between two nouns stays
+    ("昨天发电量突破1379万千瓦时。", "发电量"),            # the verb after the noun goes
+    ("新增7000余名年轻职工力量。", "年轻职工力量"),
+]
+
+
+@pytest.mark.parametrize("sentence,subject", SUBJECT_CASES)
+def test_metric_subjects_are_whole_noun_phrases(sentence, subject):
+    (metric,) = metrics_in_sentence(sentence)
+    assert metric["subject"] == subject
+
+
+def test_seed_metric_subjects_are_empty_or_phrases_of_whole_words(seed_corpus):
+    for row in seed_corpus.metrics.itertuples():
+        assert row.subject == "" or (len(row.subject) >= 2 and not row.subject.startswith(("目前", "已", "累计"))), row
+
+
 def test_money_is_converted_to_yuan():
     (metric,) = metrics_in_sentence("累计创效5184.28万元。")
     assert metric["value_base"] == pytest.approx(51_842_800)

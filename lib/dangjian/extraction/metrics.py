@@ -40,7 +40,6 @@ COLUMNS = ["doc_id", "raw", "value", "unit", "value_base", "approx", "redacted",
            "sent_id", "start", "end"]
 SPEECH_MIN_CHARS = 24  # a quoted name is shorter than this and has no clause punctuation
 _SUBJECT_STOP = re.compile(r"[，,。；;、：:“”‘’（）()《》\s的和及与]")
-_SUBJECT_VERBS = re.compile(r"(?:组织|累计|目前|已|高质量|开展|参与|组成|驻守|被|让|赴|感受|全力|挂牌|命名|可复制|覆盖|进行|在|中|为|上)")
 _TITLES = re.compile(r"《[^《》]*》")
 _CLAUSE = re.compile(r"[，,。；;：:！？!?]")
 _NUMERAL = re.compile(rf"[{CHINESE_NUMERALS}0-9]")
@@ -105,9 +104,10 @@ def _rules():
 
 
 @lru_cache(maxsize=1)
-def _subject_patterns() -> tuple[re.Pattern, re.Pattern]:
+def _subject_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     m = load_cues()["metrics"]
-    return re.compile(rf"(?:{alternation(m['subject_trailing'])})$"), re.compile(alternation(m["subject_verbs"]))
+    return (re.compile(rf"(?:{alternation(m['subject_trailing'])})$"), re.compile(alternation(m["subject_verbs"])),
+            re.compile(alternation(m["subject_ends"])))
 
 
 def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
@@ -123,18 +123,71 @@ def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
 
 def _subject(sentence: str, start: int, end: int, m: dict) -> str:
     """What is counted: the noun phrase after the unit (746个基层党组织), else the one before the number
-    (党史学习交流21次), trimmed of trailing 共/累计 and of everything up to the last verb."""
+    (党史学习交流21次), trimmed of trailing 共/累计 and of everything up to the last verb; in whole words,
+    or "" (``noun_phrase``)."""
     after = _NUMERAL.split(sentence[end:end + 14], maxsplit=1)[0]
-    after = _SUBJECT_VERBS.split(_SUBJECT_STOP.split(after, maxsplit=1)[0], maxsplit=1)[0]
-    if len(after) >= 2:
-        return after
-    before = _SUBJECT_STOP.split(sentence[max(0, start - 24):start])[-1]
-    before = _NUMERAL.split(before)[-1] or before
-    trailing, verbs = _subject_patterns()
+    trailing, verbs, ends = _subject_patterns()
+    after = ends.split(_SUBJECT_STOP.split(after, maxsplit=1)[0], maxsplit=1)[0]
+    if len(after) >= 2 and (phrase := noun_phrase(sentence, end, end + len(after), m, leading=True)):
+        return phrase
+    window = max(0, start - 24)
+    clause = _SUBJECT_STOP.split(sentence[window:start])[-1]
+    before = _NUMERAL.split(clause)[-1] or clause
     before = trailing.sub("", before)
     parts = verbs.split(before)
     tail = [p for p in parts if p]
-    return tail[-1] if tail else before
+    subject = tail[-1] if tail else before
+    at = sentence.rfind(subject, window, start) if subject else -1
+    return noun_phrase(sentence, at, at + len(subject), m, leading=False) if at >= 0 else ""
+
+
+SUBJECT_CONTEXT = 8  # characters either side of a subject that jieba reads to find its words
+SUBJECT_SKIPPED_WORDS = 2  # words after the noun before a number that are not part of it (受益, 等)
+
+
+def noun_phrase(sentence: str, start: int, end: int, m: dict, leading: bool) -> str:
+    """The noun phrase of whole words in ``sentence[start:end]``: a word the span cuts at its far end is
+    taken whole (基层党|组织 → 基层党组织), one it cuts at its near end dropped; then the words with a
+    subject tag (``subject_tags``) and a verb between two of them, from the span's start when
+    ``leading``, else back from its end (目前已|开放床位 → 开放床位?: 目前 and 已 are no nouns). ""
+    when fewer than two characters remain."""
+    import rjieba  # jieba's dictionary and tags
+
+    lo = max(0, start - SUBJECT_CONTEXT)
+    words, at = [], lo
+    for word, tag in rjieba.tag(sentence[lo:min(len(sentence), end + SUBJECT_CONTEXT)], True):
+        if at + len(word) > start and at < end:
+            words.append((at, at + len(word), tag))
+        at += len(word)
+    if not words:
+        return ""
+    far_cut = words[-1][1] > end if leading else words[0][0] < start
+    near_cut = words[0][0] < start if leading else words[-1][1] > end
+    if near_cut:
+        words = words[1:] if leading else words[:-1]
+    if far_cut and not leading:
+        words = words[1:]  # before the number, a word cut at its start is the end of another phrase
+    nominal = set(m["subject_tags"])
+    ordered = words if leading else words[::-1]
+    if not leading:  # a verb or particle after the noun (留守儿童受益, 贫困群众等, 发电量突破)
+        skipped = 0
+        while ordered and ordered[0][2] not in nominal and skipped < SUBJECT_SKIPPED_WORDS:
+            ordered, skipped = ordered[1:], skipped + 1
+    kept = []
+    for k, (a, b, tag) in enumerate(ordered):
+        # a verb or adjective that modifies the noun next to it (示范党支部, 年轻职工) or joins two (党史学习交流)
+        noun_after = ordered[k + 1][2] in nominal if leading and k + 1 < len(ordered) else \
+            bool(kept) and kept[-1][2] in nominal and not leading
+        joined = (tag.startswith("v") or tag == "a") and noun_after
+        if tag in nominal or joined:
+            kept.append((a, b, tag))
+        else:
+            break
+    if not kept:
+        return ""
+    kept.sort()
+    phrase = sentence[kept[0][0]:kept[-1][1]]
+    return phrase if len(phrase) >= 2 else ""
 
 
 def _is_speech(quoted: str) -> bool:
