@@ -53,6 +53,7 @@ readme-counts: $(STAMP) ## Regenerate the cleaning-counts table in docs/pipeline
 
 readme-scores: $(STAMP) ## Regenerate the extraction scores in docs/evaluation.md (seeds; the development corpus when ../shared is here)
 	$(BIN)/dangjian evaluate $(SEEDS) --gold tests/gold --readme docs/evaluation.md --block seeds > /dev/null
+	$(BIN)/dangjian evaluate $(SEEDS) --gold tests/gold --coding --readme README.md > /dev/null
 	@if [ -d ../shared/dev-reports ]; then \
 		$(BIN)/dangjian evaluate ../shared/dev-reports --exclude 'batch2-*' --readme docs/evaluation.md --block dev > /dev/null && \
 		$(BIN)/dangjian evaluate ../shared/dev-reports --include 'batch2-*' --readme docs/evaluation.md --block dev-new > /dev/null && \

@@ -167,3 +167,55 @@ def test_theme_keywords_are_matched_within_one_sentence():
     # “党” ending one sentence and “建设” starting the next make no 党建; every keyword of a sentence is listed
     assert [(sent_id, theme, keywords) for _, sent_id, theme, _, keywords, _ in rows] == [
         ("d-1", "党建", "建设"), ("d-1", "学习", "学习"), ("d-3", "党建", "党建、建设")]
+
+
+def test_a_genre_word_alone_codes_no_theme():
+    """品牌 and 项目 are the genre's own words: alone they code nothing; with another keyword they do."""
+    codebook = {"品牌宣传与示范": {"label_en": "brand promotion", "keywords": ["品牌", "示范", "推广"],
+                                 "genre_words": ["品牌"]},
+                "生产经营融合": {"label_en": "production", "keywords": ["生产", "项目"], "genre_words": ["项目"]}}
+    texts = ["支部创建党建品牌。", "品牌在全公司推广。", "项目党支部开展学习。", "项目生产有序推进。"]
+    sentences = [{"doc_id": "d", "sent_id": f"d-{i}", "text": text} for i, text in enumerate(texts)]
+    rows = ts.code_theme_rows(sentences, codebook)
+    assert [(sent_id, theme) for _, sent_id, theme, *_ in rows] == [("d-1", "品牌宣传与示范"), ("d-3", "生产经营融合")]
+
+
+def test_genre_words_must_be_keywords_of_their_theme():
+    codebook = {"品牌宣传与示范": {"label_en": "brand promotion", "keywords": ["示范"], "genre_words": ["品牌"]}}
+    with pytest.raises(ValueError, match="genre_words"):
+        ts.code_theme_rows([{"doc_id": "d", "sent_id": "d-0", "text": "示范"}], codebook)
+
+
+def test_the_campaign_direction_needs_a_sentence_about_brands(tmp_path):
+    from conftest import corpus_from_text
+    from dangjian.compare import creation_direction
+
+    body = "公司党委启动应急响应,全力抢修线路。\n各单位结合实际做好防汛工作。"
+    assert creation_direction(corpus_from_text(tmp_path / "a", body))["direction"].tolist() == ["not stated"]
+    body = "公司党委启动“一支部一品牌”创建活动。\n各单位结合实际申报特色党建品牌。"
+    (row,) = creation_direction(corpus_from_text(tmp_path / "b", body)).itertuples()
+    assert row.direction == "both: launched top-down, brands declared bottom-up"
+    assert "启动" in row.evidence
+
+
+def test_readme_coding_precision_is_current_and_every_pair_is_labelled(seed_corpus):
+    from dangjian.cli import block_text
+    from dangjian.coding import coding_markdown, coding_scores
+    from dangjian.config import PROJECT_ROOT
+
+    scores = coding_scores(seed_corpus, PROJECT_ROOT / "tests" / "gold")
+    assert scores["unlabelled"].sum() == 0, "label the new pairs in tests/gold/themes.csv or approach.csv"
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert block_text(readme, "coding") == coding_markdown(scores), "run make readme-scores"
+    guarded = scores.set_index(["evidence", "rule"])["precision"]
+    assert guarded["themes", "a genre word needs a second cue"] > guarded["themes", "any keyword"]
+    assert guarded["direction cues", "in a sentence about brands"] >= guarded["direction cues", "in any sentence"]
+
+
+def test_coding_labels_are_validated(tmp_path):
+    from dangjian.coding import read_labels
+
+    (tmp_path / "themes.csv").write_text("sent_id,theme,correct\nd-s0001,安全,2\n", encoding="utf-8")
+    (tmp_path / "approach.csv").write_text("sent_id,cue,correct\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="0 or 1"):
+        read_labels(tmp_path)

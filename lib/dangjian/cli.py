@@ -138,6 +138,23 @@ def replace_block(readme: Path, name: str, content: str) -> None:
     readme.write_text(f"{head}{start}\n{content}\n{end}{tail}", encoding="utf-8")
 
 
+def _evaluate_coding(args: argparse.Namespace) -> int:
+    from .coding import coding_markdown, coding_scores
+    from .load import load_corpus
+
+    gold = Path(args.gold or args.reports)
+    try:
+        table = coding_markdown(coding_scores(load_corpus(Path(args.reports)), gold))
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"dangjian evaluate --coding: {exc}", file=sys.stderr)
+        return 2
+    print(f"Theme coding and approach evidence of {args.reports}, against the labels in {gold}:\n\n{table}")
+    if args.readme:
+        replace_block(Path(args.readme), "coding", table)
+        print(f"\nupdated the coding block in {args.readme}")
+    return 0
+
+
 def block_text(text: str, name: str) -> str:
     """The generated block NAME of a Markdown text (see ``replace_block``)."""
     return text.split(f"<!-- {name}:start -->\n", 1)[1].split(f"\n<!-- {name}:end -->", 1)[0]
@@ -146,6 +163,8 @@ def block_text(text: str, name: str) -> str:
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, misses_text, scores_markdown, split_markdown, write_evaluation
 
+    if args.coding:
+        return _evaluate_coding(args)
     try:
         result, errors = evaluate(Path(args.reports), args.gold, include=args.include, exclude=args.exclude)
     except (FileNotFoundError, ValueError) as exc:
@@ -252,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
                           help="with --readme: write the summary block (the first measurement on the batch2-* reports, "
                                "read from this file, beside today's scores on them and on the whole folder)")
     evaluate.add_argument("--block", default="seeds", help="which README scores block: seeds, dev, dev-new or dev-new-first (default: seeds)")
+    evaluate.add_argument("--coding", action="store_true",
+                          help="score the theme coding and the approach evidence against the sentences labelled in "
+                               "themes.csv and approach.csv of the gold folder instead (with --readme: its coding block)")
     evaluate.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)
     return args.func(args)

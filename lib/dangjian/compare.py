@@ -49,8 +49,8 @@ def process_stages(corpus, grouping: Grouping | None = None, cues: dict | None =
     grouping = _grouping(corpus, grouping)
     sentences = _grouped_sentences(corpus, grouping)
     rows = []
-    for stage, keywords in cues["stages"].items():
-        hits = sentences[_hits(sentences, keywords)]
+    for stage, hit in stage_hits(sentences, cues).items():
+        hits = sentences[hit]
         for group, part in hits.groupby("group", sort=False):
             rows.append((group, stage, len(part), part["doc_id"].nunique(), part.iloc[0]["sent_id"],
                          part.iloc[0]["text"]))
@@ -58,13 +58,29 @@ def process_stages(corpus, grouping: Grouping | None = None, cues: dict | None =
     return grouping.in_order(table, "stage", list(cues["stages"]))
 
 
+def direction_hits(sentences: pd.DataFrame, cues: dict, about_brands_only: bool = True) -> dict[str, pd.Series]:
+    """Per direction (top_down, bottom_up), which sentences carry one of its cues. A cue counts only in a
+    sentence that also names the making of brands (``brand_words``: 启动 alone also starts an emergency
+    response); ``about_brands_only=False`` drops that rule, to measure what it does."""
+    about = _hits(sentences, cues["direction"]["brand_words"]) if about_brands_only else True
+    return {direction: _hits(sentences, cues["direction"][direction]) & about for direction in DIRECTIONS}
+
+
+def stage_hits(sentences: pd.DataFrame, cues: dict) -> dict[str, pd.Series]:
+    """Per stage of brand creation (申报, 遴选 …), which sentences name it."""
+    return {stage: _hits(sentences, keywords) for stage, keywords in cues["stages"].items()}
+
+
+DIRECTIONS = ("top_down", "bottom_up")
+
+
 def creation_direction(corpus, grouping: Grouping | None = None, cues: dict | None = None) -> pd.DataFrame:
     """Top-down campaign, bottom-up declaration, or both, from the reports' own words, per group."""
     cues = cues or load_approach_cues()
     grouping = _grouping(corpus, grouping)
     sentences = _grouped_sentences(corpus, grouping)
-    top_hit = _hits(sentences, cues["direction"]["top_down"])
-    bottom_hit = _hits(sentences, cues["direction"]["bottom_up"])
+    hits = direction_hits(sentences, cues)
+    top_hit, bottom_hit = hits["top_down"], hits["bottom_up"]
     rows = []
     for group in grouping.shown_order:
         in_group = sentences["group"] == group

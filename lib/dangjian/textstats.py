@@ -254,28 +254,40 @@ SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", 
 
 @lru_cache(maxsize=8)
 def _compiled_gates(themes: tuple) -> list[tuple]:
-    return [(theme, label_en, list(keywords), re.compile("|".join(re.escape(k) for k in keywords)).search)
-            for theme, label_en, keywords in themes if keywords]
+    gates = []
+    for theme, label_en, keywords, genre in themes:
+        if outside := set(genre) - set(keywords):
+            raise ValueError(f"{THEMES_FILE.name}: {theme}: genre_words {sorted(outside)} are not among its keywords")
+        if keywords:
+            gates.append((theme, label_en, list(keywords), frozenset(genre),
+                          re.compile("|".join(re.escape(k) for k in keywords)).search))
+    return gates
 
 
 def _theme_gates(codebook: dict) -> list[tuple]:
-    """(theme, label_en, keywords, search) per theme, compiled once per codebook content
+    """(theme, label_en, keywords, genre words, search) per theme, compiled once per codebook content
     (keyed on the content, so a codebook edited in place is never served stale)."""
-    return _compiled_gates(tuple((theme, spec.get("label_en", ""), tuple(spec["keywords"]))
+    return _compiled_gates(tuple((theme, spec.get("label_en", ""), tuple(spec["keywords"]),
+                                  tuple(spec.get("genre_words", ())))
                                  for theme, spec in codebook.items()))
 
 
 def code_theme_rows(sentences: list[dict], codebook: dict) -> list[tuple]:
-    """(doc_id, sent_id, theme, theme_en, keywords, text) for each theme each sentence carries."""
+    """(doc_id, sent_id, theme, theme_en, keywords, text) for each theme each sentence carries.
+
+    A theme's ``genre_words`` are the genre's own vocabulary (品牌, 项目: every report in it uses
+    them), so one of them alone does not code a sentence: it needs another of the theme's keywords."""
     # One alternation per theme rejects most (sentence, theme) pairs in a single regex search;
     # only a theme that matches is checked keyword by keyword, so overlapping keywords all count.
     gates = _theme_gates(codebook)
     rows = []
     for sentence in sentences:
         text = sentence["text"]
-        for theme, label_en, keywords, gate in gates:
+        for theme, label_en, keywords, genre, gate in gates:
             if gate(text):
                 hits = [k for k in keywords if k in text]
+                if genre and all(k in genre for k in hits):
+                    continue
                 rows.append((sentence["doc_id"], sentence["sent_id"], theme, label_en, "、".join(hits), text))
     return rows
 
