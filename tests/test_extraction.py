@@ -182,7 +182,22 @@ NOT_BRANDS = [
     "公司连续三年开展“服务企业为人民”专项行动。",                     # a slogan: subject and predicate
     "港口“最美党支部”“最美领头雁”两大赛道火热开赛。",                  # 大赛 read inside 赛道
     "结合“三基本”建设,推动工作落实。",                                # a formula with the weak cue 建设
+    "全体党员助力“海洋强省”建设,贡献先锋力量。",                      # a goal set elsewhere
+    "各支部严格执行“双重考核”制度。",                                  # a rule set elsewhere
+    "志愿者采取“低偿+无偿”方式提供课后辅导服务。",                     # a way of charging joined by +
+    "分公司组建四个自主研发工作室,攻关设备难题。",                     # a workshop with no party word
 ]
+
+
+def test_a_quoted_word_and_its_carrier_head_are_one_name(tmp_path):
+    corpus = corpus_from_text(tmp_path, "社区打造“初心”广场以及法治长廊,服务居民。")
+    assert "‘初心’广场" in set(corpus.brands["name"]), corpus.brands[["name", "kind", "cue"]]
+    assert "初心" not in set(corpus.brands["name"])
+
+
+def test_an_unquoted_workshop_with_a_party_word_is_a_carrier(tmp_path):
+    corpus = corpus_from_text(tmp_path, "车间党支部设立党员创新工作室,攻关设备难题。")
+    assert "党员创新工作室" in set(corpus.brands["name"])
 
 
 @pytest.mark.parametrize("sentence", NOT_BRANDS)

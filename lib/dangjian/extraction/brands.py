@@ -66,6 +66,7 @@ class BrandRules:
         self.object_trailing = re.compile(rf"(?:{alternation(c['object_trailing'])})$")
         self.modifier_verbs = re.compile(alternation(c["modifier_verbs"]))
         self.not_after = re.compile(rf"^(?:{alternation(c['not_after'])})")
+        self.external_before = re.compile(rf"(?:{alternation(c['external_before'])})$")
         self.verb_before = re.compile(
             rf"(?P<verb>{alternation(c['creation_verbs'])})(?:的|了|起)?[^，,。；;“”]{{0,{c['max_verb_gap']}}}$")
         self.enumerated_activity = re.compile(r"等[^，,。；;]{0,8}(?:活动|行动)")
@@ -76,7 +77,11 @@ class BrandRules:
         self.setup = re.compile(rf"(?:{alternation(c['setup_verbs'])})(?:了|起)?")
         self.carrier_heads = tuple(c["carrier_heads"])
         self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"])
+        self.party_heads = tuple(c["unquoted_party_heads"])
         self.tail = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?(?:{alternation(c['tail_heads'])})(?=$|\s|[，,。；;：:])")
+        # a carrier named by a quoted word and its head noun (“初心”广场, “犍伴”心灵成长工作室): the name is both
+        self.carrier_tail = re.compile(rf"^[\u4e00-\u9fff]{{0,6}}?(?:{alternation(c['carrier_heads'])})"
+                                       rf"(?=$|\s|[，,。；;：:、]|以及|和|及|与|等)")
         # An Arabic number with a unit of the metrics lexicon: “年产8000吨…”项目 is a business project.
         self.quantity = re.compile(rf"[0-9]+(?:\.[0-9]+)?[万亿]?(?:{alternation(load_units().index)})")
         self.generic = tuple(c["generic_parts"])
@@ -99,6 +104,10 @@ class BrandRules:
             return None  # 中央企业先进集体: a title awarded to someone, not a brand
         if _PREDICATE_INSIDE.search(name) and not looks_like_formula(name):
             return None  # 人民电业为人民: a slogan, subject and predicate
+        if _PLUS_NAME.match(name) and not (any(word in name for word in self.party_words) or PLUS_CODE_PART.search(name)):
+            return None  # 江海联运+铁路直达, 低偿+无偿: a business line or a way of charging, whatever follows it
+        if self.external_before.search(before.rstrip()):
+            return None  # 助力“交通强国”建设: a goal set elsewhere, not the unit's brand
         if self.quantity.search(name) or (len(name) > c["max_name_chars"] and "的" in name):
             return None  # “年产8000吨…”项目, a long description: a business project, not an initiative
         verb = self.verb_before.search(before)
@@ -176,7 +185,8 @@ class BrandRules:
                     continue
                 trimmed = self.object_trailing.sub("", item)
                 name = _COUNT_PREFIX.sub("", trimmed)  # 8个示范点
-                if name.endswith(self.unquoted_heads) and 2 < len(name) <= self.c["max_carrier_chars"]:
+                if name.endswith(self.unquoted_heads) and 2 < len(name) <= self.c["max_carrier_chars"] \
+                        and (not name.endswith(self.party_heads) or any(w in name for w in self.party_words)):
                     found.append((offset + len(trimmed) - len(name), name))
                 offset += len(item)
         return found
@@ -300,9 +310,11 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     continue
                 kind, cue = result
                 start, end = row.start + q.name_start, row.start + q.close
-                if len(group) == 1 and kind == "program" and (tail := rules.tail.match(after)):
+                if len(group) == 1 and ((kind == "program" and (tail := rules.tail.match(after)))
+                                        or (tail := rules.carrier_tail.match(after))):
                     name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
+                    counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
                 owner = owner.unit
                 unit = owning_unit(units, owner, doc_text, row) if owner else ""
                 mentions.append({
