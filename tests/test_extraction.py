@@ -377,3 +377,24 @@ def test_unit_mentions_and_their_suffix_cues():
     cues = load_cues()
     with pytest.raises(ValueError, match="unit suffixes must be Han characters"):
         UnitFinder({**cues, "units": {**cues["units"], "suffixes": [*cues["units"]["suffixes"], "Co."]}})
+
+
+def test_the_brand_decision_order_is_data_and_validated():
+    from dangjian.extraction.brands import RULES, BrandRules
+
+    cues = load_cues()
+    order = list(cues["brands"]["decision_order"])
+    assert set(order) == RULES
+    for bad in (order[:-1], order + ["no_such_rule"], order + order[:1]):
+        broken = {**cues, "brands": {**cues["brands"], "decision_order": bad}}
+        with pytest.raises(ValueError, match="decision_order"):
+            BrandRules(broken)
+
+
+def test_each_brand_records_the_rule_that_decided_it(seed_corpus, tmp_path):
+    from dangjian.extraction.brands import RULES
+
+    assert set(seed_corpus.brands["rule"]) <= RULES | {"unquoted_carrier", "formula_expansion"}
+    corpus = corpus_from_text(tmp_path, "机关第一党支部创建“红色引擎”党建品牌,设立党员先锋岗。")
+    rules = dict(zip(corpus.brands["name"], corpus.brands["rule"]))
+    assert rules == {"红色引擎": "brand_cue", "党员先锋岗": "unquoted_carrier"}

@@ -33,14 +33,16 @@ Unquoted names are listed in two cases only: carriers a set-up verb introduces
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import pandas as pd
 
-from .common import COMMA, Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
+from .common import CUES_FILE, COMMA, Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
 from .formulas import PLUS_CODE_PART, comma_joined_formulas, is_fixed_formula, looks_like_formula
 from .metrics import load_units
 
-COLUMNS = ["doc_id", "name", "kind", "unit", "unit_source", "pillar", "cue", "n_mentions", "sent_id", "start", "end"]
+COLUMNS = ["doc_id", "name", "kind", "unit", "unit_source", "pillar", "cue", "rule", "n_mentions", "sent_id", "start",
+           "end"]
 _SEPARATORS = {"", "、", "和", "及", "与"}
 _ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后)")
 _CLAUSE_END = re.compile(r"[，,。；;]")
@@ -78,6 +80,7 @@ class BrandRules:
         self.carrier_heads = tuple(c["carrier_heads"])
         self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"])
         self.party_heads = tuple(c["unquoted_party_heads"])
+        self.decision_order = self._decision_order(c["decision_order"])
         self.tail = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?(?:{alternation(c['tail_heads'])})(?=$|\s|[，,。；;：:])")
         # a carrier named by a quoted word and its head noun (“初心”广场, “犍伴”心灵成长工作室): the name is both
         self.carrier_tail = re.compile(rf"^[\u4e00-\u9fff]{{0,6}}?(?:{alternation(c['carrier_heads'])})"
@@ -90,43 +93,93 @@ class BrandRules:
         self.party_words = tuple(c["plus_party_words"])
         self.cue_continuations = tuple(c["cue_continuations"])
 
-    def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb,
-                 brand_paragraph: bool) -> tuple[str, str] | None:
-        """(kind, cue) for a quoted name, or None when it is not a brand or initiative.
+    def _decision_order(self, names) -> list[tuple[str, object]]:
+        """The rules of ``decision_order``, each a method ``_<name>``; every rule named once."""
+        if unknown := [n for n in names if n not in RULES]:
+            raise ValueError(f"{CUES_FILE.name}: brands.decision_order names no rule {unknown}; the rules: {sorted(RULES)}")
+        if missing := sorted(RULES - set(names)):
+            raise ValueError(f"{CUES_FILE.name}: brands.decision_order leaves out {missing}")
+        if len(set(names)) != len(names):
+            raise ValueError(f"{CUES_FILE.name}: brands.decision_order names a rule twice")
+        return [(n, getattr(self, "_" + n)) for n in names]
 
-        ``owner_then_verb`` is a bool or a function returning it (only the last rule needs it,
-        and finding the owning unit is the costly part).
+    def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb,
+                 brand_paragraph: bool) -> tuple[str, str, str] | None:
+        """(kind, cue, rule) for a quoted name, or None when it is not a brand or initiative.
+
+        The rules of ``decision_order`` (extraction_cues.yaml) are tried in that order; the first
+        that decides (accepts with a kind and cue, or rejects) wins, and ``rule`` names it.
+        ``owner_then_verb`` is a bool or a function returning it (only the last rule needs it, and
+        finding the owning unit is the costly part).
         """
-        c = self.c
+        quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph,
+                       self.verb_before.search(before))
+        for rule_name, rule in self.decision_order:
+            verdict = rule(quote)
+            if verdict is REJECT:
+                return None
+            if verdict is not None:
+                return verdict[0], verdict[1], rule_name
+        return None
+
+    # ---- the rules, each returning (kind, cue), REJECT, or None to pass to the next --------------
+
+    def _generic_or_fixed(self, q):
+        name = q.name
         if len(name) < 2 or any(part in name for part in self.generic) or is_fixed_formula(name) or name in self.umbrella:
+            return REJECT
+        return None
+
+    def _honour_name(self, q):
+        return REJECT if q.name.endswith(self.honour_names) else None  # 中央企业先进集体: a title awarded
+
+    def _predicate_inside(self, q):
+        # 人民电业为人民: a slogan, subject and predicate
+        return REJECT if _PREDICATE_INSIDE.search(q.name) and not looks_like_formula(q.name) else None
+
+    def _plus_business_line(self, q):
+        # 江海联运+铁路直达, 低偿+无偿: a business line or a way of charging, whatever follows it
+        if _PLUS_NAME.match(q.name) and not (any(w in q.name for w in self.party_words) or PLUS_CODE_PART.search(q.name)):
+            return REJECT
+        return None
+
+    def _external_goal(self, q):
+        # 助力“交通强国”建设: a goal set elsewhere, not the unit's brand
+        return REJECT if self.external_before.search(q.before.rstrip()) else None
+
+    def _project_or_description(self, q):
+        # “年产8000吨…”项目, a long description: a business project, not an initiative
+        if self.quantity.search(q.name) or (len(q.name) > self.c["max_name_chars"] and "的" in q.name):
+            return REJECT
+        return None
+
+    def _brand_cue(self, q):
+        if (m := self.brand_cue.match(q.after)) and (m.group("cue") not in self.c["brand_cue_needs_verb"] or q.verb):
+            return "brand", m.group("cue")
+        return None
+
+    def _method_cue(self, q):
+        # “五心”工作法: a direct method cue beats the formula shape
+        if (m := self.kind_cues["method"].match(q.after)) and not (m.group("mod") or m.group("etc")):
+            return "method", m.group("cue")
+        return None
+
+    def _numbered_name(self, q):
+        """A numbered name is a brand only when a cue follows it directly (“双一献礼”活动); else a formula."""
+        if not looks_like_formula(q.name):
             return None
-        if name.endswith(self.honour_names):
-            return None  # 中央企业先进集体: a title awarded to someone, not a brand
-        if _PREDICATE_INSIDE.search(name) and not looks_like_formula(name):
-            return None  # 人民电业为人民: a slogan, subject and predicate
-        if _PLUS_NAME.match(name) and not (any(word in name for word in self.party_words) or PLUS_CODE_PART.search(name)):
-            return None  # 江海联运+铁路直达, 低偿+无偿: a business line or a way of charging, whatever follows it
-        if self.external_before.search(before.rstrip()):
-            return None  # 助力“交通强国”建设: a goal set elsewhere, not the unit's brand
-        if self.quantity.search(name) or (len(name) > c["max_name_chars"] and "的" in name):
-            return None  # “年产8000吨…”项目, a long description: a business project, not an initiative
-        verb = self.verb_before.search(before)
-        if m := self.brand_cue.match(after):
-            if m.group("cue") not in c["brand_cue_needs_verb"] or verb:
-                return "brand", m.group("cue")
-        if (m := self.kind_cues["method"].match(after)) and not (m.group("mod") or m.group("etc")):
-            return "method", m.group("cue")  # “五心”工作法: a direct method cue beats the formula shape
-        if looks_like_formula(name):
-            # A numbered name is a brand too when a cue follows it directly (“双一献礼”活动).
-            for kind in ("activity", "program"):
-                m = self.kind_cues[kind].match(after)
-                if m and not (m.group("mod") or m.group("etc")) and not is_fixed_formula(name) \
-                        and len(name) >= c["cue_min_name_chars"].get(m.group("cue"), 0):
-                    return kind, m.group("cue")
-            return None
-        best = None
+        for kind in ("activity", "program"):
+            m = self.kind_cues[kind].match(q.after)
+            if m and not (m.group("mod") or m.group("etc")) and not is_fixed_formula(q.name) \
+                    and len(q.name) >= self.c["cue_min_name_chars"].get(m.group("cue"), 0):
+                return kind, m.group("cue")
+        return REJECT
+
+    def _kind_cue(self, q):
+        """The kind cue after the name with the shortest modifier between (“X”主题实践活动, “X”工作室)."""
+        c, name, best = self.c, q.name, None
         for kind, pattern in self.kind_cues.items():
-            m = pattern.match(after)
+            m = pattern.match(q.after)
             if not m or self.modifier_verbs.search(m.group("mod").replace("党组织", "")) \
                     or looks_like_formula(m.group("mod"), anywhere=True):
                 continue
@@ -137,31 +190,52 @@ class BrandRules:
                 continue  # “共同体”建设; “智慧型机场”示范项目 is an honour
             if kind == "carrier" and _LIST_MARK.search(name):
                 continue
-            if after.startswith(self.cue_continuations, m.end("cue")):
+            if q.after.startswith(self.cue_continuations, m.end("cue")):
                 continue  # 两大赛道: the cue 大赛 is the start of 赛道, a contest's track
             if best is None or len(m.group("mod")) < best[0]:
                 best = (len(m.group("mod")), kind, m.group("cue"))
-        if best:
-            return best[1], best[2]
-        if m := self.brand_frame.match(after):
-            return self.kind_by_head(name), m.group(0)
-        if self.not_after.match(after) or self.honours.match(after) or name.endswith(self.not_names):
-            return None
-        if _PLUS_NAME.match(name) and not looks_like_formula(after[:6], anywhere=True) \
-                and (any(word in name for word in self.party_words) or PLUS_CODE_PART.search(name)):
-            return "method", "+"  # “党建+公益”: a named combination (but “A+B+C+D”四位一体 expands a formula)
-        clause = _CLAUSE_END.split(masked_after, maxsplit=1)[0]
-        if self.enumerated_activity.search(clause):
-            return "activity", "等…活动"
-        if self.listed_brand.match(after[:len(clause)]):
-            return "brand", "等…品牌"
+        return (best[1], best[2]) if best else None
+
+    def _brand_frame(self, q):
+        return (self.kind_by_head(q.name), m.group(0)) if (m := self.brand_frame.match(q.after)) else None
+
+    def _not_after(self, q):
+        if self.not_after.match(q.after) or self.honours.match(q.after) or q.name.endswith(self.not_names):
+            return REJECT
+        return None
+
+    def _plus_combination(self, q):
+        # “党建+公益”: a named combination (but “A+B+C+D”四位一体 expands a formula)
+        if _PLUS_NAME.match(q.name) and not looks_like_formula(q.after[:6], anywhere=True) \
+                and (any(word in q.name for word in self.party_words) or PLUS_CODE_PART.search(q.name)):
+            return "method", "+"
+        return None
+
+    def _enumerated_activity(self, q):
+        clause = _CLAUSE_END.split(q.masked_after, maxsplit=1)[0]
+        return ("activity", "等…活动") if self.enumerated_activity.search(clause) else None
+
+    def _listed_brand(self, q):
+        clause = _CLAUSE_END.split(q.masked_after, maxsplit=1)[0]
+        return ("brand", "等…品牌") if self.listed_brand.match(q.after[:len(clause)]) else None
+
+    def _head_noun(self, q):
+        c = self.c
         for kind, heads in (("carrier", c["carrier_heads"]), ("program", c["program_heads"]), ("method", c["method_heads"])):
-            if name.endswith(tuple(heads)) and "、" not in name:
+            if q.name.endswith(tuple(heads)) and "、" not in q.name:
                 return kind, "head noun"
-        if (m := self.direct_verb.search(before)) and len(name) <= c["max_name_chars"] and not _LIST_MARK.search(name):
-            return self.kind_by_head(name), m.group(0)
-        if verb and brand_paragraph and (owner_then_verb() if callable(owner_then_verb) else owner_then_verb):
-            return "brand", verb.group("verb")
+        return None
+
+    def _direct_verb(self, q):
+        if (m := self.direct_verb.search(q.before)) and len(q.name) <= self.c["max_name_chars"] \
+                and not _LIST_MARK.search(q.name):
+            return self.kind_by_head(q.name), m.group(0)
+        return None
+
+    def _owner_then_verb(self, q):
+        owner_then_verb = q.owner_then_verb() if callable(q.owner_then_verb) else q.owner_then_verb
+        if q.verb and q.brand_paragraph and owner_then_verb:
+            return "brand", q.verb.group("verb")
         return None
 
     def kind_by_head(self, name: str) -> str:
@@ -241,6 +315,23 @@ def owning_unit(units: UnitFinder, mention: str, doc_text: str, row) -> str:
     return name
 
 
+class _Quote(NamedTuple):
+    name: str
+    after: str
+    before: str
+    masked_after: str
+    owner_then_verb: object
+    brand_paragraph: bool
+    verb: re.Match | None
+
+
+REJECT = object()  # a rule's verdict: not a brand, and no later rule is tried
+RULES = frozenset({"generic_or_fixed", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
+                   "project_or_description", "brand_cue", "method_cue", "numbered_name", "kind_cue", "brand_frame",
+                   "not_after", "plus_combination", "enumerated_activity", "listed_brand", "head_noun", "direct_verb",
+                   "owner_then_verb"})
+
+
 def pillar_of(lead: str, section: str) -> str:
     """The framing a brand is listed under: the run-in lead's first clause, else the section heading."""
     if lead:
@@ -290,7 +381,8 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
             unit = owning_unit(units, owner, texts[row.doc_id], row) if owner else ""
             mentions.append({"doc_id": row.doc_id, "name": name, "kind": "carrier", "unit": unit,
-                             "pillar": pillar_of(row.lead, row.section), "cue": "set up", "sent_id": row.sent_id,
+                             "pillar": pillar_of(row.lead, row.section), "cue": "set up", "rule": "unquoted_carrier",
+                             "sent_id": row.sent_id,
                              "start": row.start + offset, "end": row.start + offset + len(name)})
         if not quotes:
             continue
@@ -308,7 +400,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                 result = rules.classify(name, after, before, masked_after, owner.then_verb, brand_paragraph)
                 if result is None:
                     continue
-                kind, cue = result
+                kind, cue, rule = result
                 start, end = row.start + q.name_start, row.start + q.close
                 if len(group) == 1 and ((kind == "program" and (tail := rules.tail.match(after)))
                                         or (tail := rules.carrier_tail.match(after))):
@@ -320,7 +412,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                 mentions.append({
                     "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
                     "pillar": pillar_of(row.lead, row.section),
-                    "cue": cue, "sent_id": row.sent_id,
+                    "cue": cue, "rule": rule, "sent_id": row.sent_id,
                     "start": start, "end": end,
                 })
     grouped: dict[tuple[str, str], list[dict]] = {}
@@ -425,7 +517,7 @@ def expansion_carriers(formulas: list[dict], brands: list[dict], records, cues: 
                 continue
             known.add((formula["doc_id"], item))
             rows.append({"doc_id": formula["doc_id"], "name": item, "kind": "carrier", "unit": "",
-                         "pillar": pillar_of(row.lead, row.section), "cue": "formula expansion",
+                         "pillar": pillar_of(row.lead, row.section), "cue": "formula expansion", "rule": "formula_expansion",
                          "n_mentions": row.text.count(item), "sent_id": row.sent_id,
                          "start": row.start + at, "end": row.start + at + len(item)})
     return rows
