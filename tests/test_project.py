@@ -160,3 +160,12 @@ def test_benchmark_of_the_build_is_generated_and_meets_its_size_and_memory_targe
     lowest = min(float(speed) for _, speed, *_ in rows)
     assert float(verdict.group(2)) == lowest
     assert (verdict.group(1) == "met") == (lowest >= 2.0)
+
+
+def test_the_version_comes_from_the_package_metadata():
+    import tomllib
+
+    import dangjian
+
+    declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert dangjian.__version__ == declared

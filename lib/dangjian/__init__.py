@@ -1,5 +1,5 @@
 """dangjian: parse, extract and compare Chinese party-building brand reports (党建品牌创建)."""
-__version__ = "0.1.0"
+from .config import VERSION as __version__  # noqa: E402
 
 from .corpus import Corpus  # noqa: E402
 from .load import build_corpus, load_corpus, write_corpus  # noqa: E402

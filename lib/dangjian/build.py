@@ -43,7 +43,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from . import __version__, textstats
+from . import textstats
+from .config import VERSION
 from . import tokens as tokens_module
 from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, load_rules
 from .config import CATALOG_NAME
@@ -464,7 +465,7 @@ def _build(run, folder: Path, files: list[Path], backend: str, result: BuildResu
 
     result.rows = dict(run.writer.rows)
     result.settings = {
-        "dangjian_version": __version__, "source": str(folder), "n_files": len(files), "workers": run.executor.workers,
+        "dangjian_version": VERSION, "source": str(folder), "n_files": len(files), "workers": run.executor.workers,
         "executor": run.executor.describe(), "csv": run.csv,
         "opencc_config": OPENCC_CONFIG,
         "furniture_rules_sha256": hashlib.sha256(FURNITURE_FILE.read_bytes()).hexdigest(),

@@ -11,6 +11,20 @@ import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml is its one source), or "unknown" when
+    the package is imported from a source tree that was never installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dangjian")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+VERSION = _version()
 DATA_DIR = PACKAGE_DIR / "data"  # curated rule and word lists shipped with the library
 
 
