@@ -66,7 +66,9 @@ def marks(text: str, start: int, spans: list[tuple[int, int, str, str]]) -> str:
 
 
 def _findings(brands: list[dict], formulas: list[dict], metrics: list[dict]) -> list[tuple[int, int, str, str]]:
-    spans = [(r["start"], r["end"], "brand", f"{KINDS['brand']}: {r['kind']}" + (f" of {r['unit']}" if r["unit"] else ""))
+    spans = [(r["start"], r["end"], "brand", f"{KINDS['brand']}: {r['kind']}"
+              + (f" of {r['unit']}" + (" (the report's organization)" if r.get("unit_source") == "report" else "")
+                 if r["unit"] else ""))
              for r in brands]
     spans += [(r["start"], r["end"], "formula", KINDS["formula"]) for r in formulas]
     spans += [(r["start"], r["end"], "metric", f"{KINDS['metric']}: {r['value']:g} {r['unit']}"
@@ -149,7 +151,7 @@ def org_page(org: dict, documents: list[dict], found: dict[str, list[dict]]) -> 
              f'<tr><th>evidence</th><td class="source">{html.escape(_value(org, "evidence"))}</td></tr></table>')
     parts = [f"<h1>{html.escape(name)}</h1>", facts, f"<h2>Reports ({len(documents):,})</h2>",
              records_table(documents, ["doc_id", "date", "title"], docs_prefix="../docs")]
-    for title, table, columns in (("Brands", "brands", ["name", "kind", "unit", "sent_id"]),
+    for title, table, columns in (("Brands", "brands", ["name", "kind", "unit", "unit_source", "rule", "sent_id"]),
                                   ("Formulas (提法)", "formulas", ["formula", "expansion", "sent_id"]),
                                   ("Metrics", "metrics", ["raw", "value", "unit", "subject", "category", "sent_id"])):
         rows = found[table]
@@ -174,7 +176,7 @@ PAGE_TABLES = {  # the columns each page reads of each table
     "paragraphs": ["doc_id", "para_id", "role", "text"],
     "sentences": ["doc_id", "para_id", "sent_id", "text", "start", "end"],
     "removed": ["doc_id", "line_no", "reason", "rule", "text"],
-    "brands": ["doc_id", "name", "kind", "unit", "sent_id", "start", "end"],
+    "brands": ["doc_id", "name", "kind", "unit", "unit_source", "rule", "sent_id", "start", "end"],
     "formulas": ["doc_id", "formula", "expansion", "sent_id", "start", "end"],
     "metrics": ["doc_id", "raw", "value", "unit", "subject", "category", "sent_id", "start", "end"],
     "theme_shares": ["doc_id", "theme", "theme_en", "n_sentences", "n_sentences_total"],
