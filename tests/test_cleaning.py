@@ -143,3 +143,9 @@ def test_scripts_of_seeds(seed_corpus):
     assert scripts == {"000_ce110ae9294085c3": "simplified", "001_57cd1fc90f496598": "traditional",
                        "002_397705a4c0484a79": "traditional", "003_b66003c7998dd4ec": "simplified",
                        "004_8632e91d8c1b8053": "simplified"}
+
+
+def test_a_trail_introduced_as_where_you_are_is_furniture():
+    text = "您所在的位置:首页 > 基层动态\n" + BODY
+    cleaned = clean(_raw(text))
+    assert [(row["text"], row["reason"]) for row in cleaned.removed] == [("您所在的位置:首页 > 基层动态", "navigation trail")]
