@@ -71,15 +71,14 @@ def coding_scores(corpus, folder: Path | str) -> pd.DataFrame:
     """Precision of the theme coding, the direction cues and the stages, each with and without its guard."""
     labels = read_labels(folder)
     themes, approach = labels["themes"], labels["approach"]
-    is_direction = lambda pairs: {p for p in pairs if not p[1].startswith("stage:")}  # noqa: E731
+    guarded, unguarded = cue_pairs(corpus), cue_pairs(corpus, brand_rule=False)
+    stages = {pair for pair in guarded if pair[1].startswith("stage:")}  # the brand rule leaves stages alone
     rows = []
     for rule, pairs in (("a genre word needs a second cue", theme_pairs(corpus)),
                         ("any keyword", theme_pairs(corpus, genre_rule=False))):
         rows.append(("themes", rule, *_score(pairs, themes, "theme")))
-    for rule, pairs in (("in a sentence about brands", is_direction(cue_pairs(corpus))),
-                        ("in any sentence", is_direction(cue_pairs(corpus, brand_rule=False)))):
+    for rule, pairs in (("in a sentence about brands", guarded - stages), ("in any sentence", unguarded - stages)):
         rows.append(("direction cues", rule, *_score(pairs, approach, "cue")))
-    stages = {p for p in cue_pairs(corpus) if p[1].startswith("stage:")}
     rows.append(("stages", "any keyword", *_score(stages, approach, "cue")))
     table = pd.DataFrame(rows, columns=[c for c in SCORE_COLUMNS if c != "precision"])
     table.insert(5, "precision", (table["correct"] / table["labelled"]).round(3))

@@ -12,7 +12,6 @@ import re
 
 import pandas as pd
 
-
 from .config import DATA_DIR
 from .rules import read_yaml
 from .extraction.common import alternation

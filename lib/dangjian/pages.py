@@ -66,14 +66,19 @@ def marks(text: str, start: int, spans: list[tuple[int, int, str, str]]) -> str:
 
 
 def _findings(brands: list[dict], formulas: list[dict], metrics: list[dict]) -> list[tuple[int, int, str, str]]:
-    spans = [(r["start"], r["end"], "brand", f"{KINDS['brand']}: {r['kind']}"
-              + (f" of {r['unit']}" + (" (the report's organization)" if r.get("unit_source") == "report" else "")
-                 if r["unit"] else ""))
-             for r in brands]
+    spans = [(r["start"], r["end"], "brand", _brand_tip(r)) for r in brands]
     spans += [(r["start"], r["end"], "formula", KINDS["formula"]) for r in formulas]
     spans += [(r["start"], r["end"], "metric", f"{KINDS['metric']}: {r['value']:g} {r['unit']}"
                if r["value"] is not None else KINDS["metric"]) for r in metrics]
     return spans
+
+
+def _brand_tip(brand: dict) -> str:
+    """A brand's tip: its kind and its owner, marked when the owner is the report's organization."""
+    tip = f"{KINDS['brand']}: {brand['kind']}"
+    if brand["unit"]:
+        tip += f" of {brand['unit']}" + (" (the report's organization)" if brand.get("unit_source") == "report" else "")
+    return tip
 
 
 def records_table(rows: list[dict], columns: list[str], docs_prefix: str | None = None) -> str:

@@ -137,11 +137,17 @@ class BrandRules:
         # 人民电业为人民: a slogan, subject and predicate
         return REJECT if _PREDICATE_INSIDE.search(q.name) and not looks_like_formula(q.name) else None
 
+    def _names_party_work(self, name: str) -> bool:
+        """Does ``name`` hold a party word (党建, 支部, 先锋 …: ``plus_party_words``)?"""
+        return any(word in name for word in self.party_words)
+
+    def _party_plus(self, name: str) -> bool:
+        """Is a “A+B” name a party-building combination: a part names party work, or is a code (N, X)?"""
+        return self._names_party_work(name) or bool(PLUS_CODE_PART.search(name))
+
     def _plus_business_line(self, q):
         # 江海联运+铁路直达, 低偿+无偿: a business line or a way of charging, whatever follows it
-        if _PLUS_NAME.match(q.name) and not (any(w in q.name for w in self.party_words) or PLUS_CODE_PART.search(q.name)):
-            return REJECT
-        return None
+        return REJECT if _PLUS_NAME.match(q.name) and not self._party_plus(q.name) else None
 
     def _external_goal(self, q):
         # 助力“交通强国”建设: a goal set elsewhere, not the unit's brand
@@ -206,8 +212,7 @@ class BrandRules:
 
     def _plus_combination(self, q):
         # “党建+公益”: a named combination (but “A+B+C+D”四位一体 expands a formula)
-        if _PLUS_NAME.match(q.name) and not looks_like_formula(q.after[:6], anywhere=True) \
-                and (any(word in q.name for word in self.party_words) or PLUS_CODE_PART.search(q.name)):
+        if _PLUS_NAME.match(q.name) and not looks_like_formula(q.after[:6], anywhere=True) and self._party_plus(q.name):
             return "method", "+"
         return None
 
@@ -260,7 +265,7 @@ class BrandRules:
                 trimmed = self.object_trailing.sub("", item)
                 name = _COUNT_PREFIX.sub("", trimmed)  # 8个示范点
                 if name.endswith(self.unquoted_heads) and 2 < len(name) <= self.c["max_carrier_chars"] \
-                        and (not name.endswith(self.party_heads) or any(w in name for w in self.party_words)):
+                        and (not name.endswith(self.party_heads) or self._names_party_work(name)):
                     found.append((offset + len(trimmed) - len(name), name))
                 offset += len(item)
         return found

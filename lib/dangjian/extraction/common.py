@@ -8,8 +8,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, NamedTuple
 
-
-
 from ..config import DATA_DIR
 from ..rules import read_yaml
 

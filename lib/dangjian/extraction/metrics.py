@@ -104,10 +104,10 @@ def _rules():
 
 
 @lru_cache(maxsize=1)
-def _subject_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _subject_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset]:
     m = load_cues()["metrics"]
     return (re.compile(rf"(?:{alternation(m['subject_trailing'])})$"), re.compile(alternation(m["subject_verbs"])),
-            re.compile(alternation(m["subject_ends"])))
+            re.compile(alternation(m["subject_ends"])), frozenset(m["subject_tags"]))
 
 
 def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
@@ -126,9 +126,9 @@ def _subject(sentence: str, start: int, end: int, m: dict) -> str:
     (党史学习交流21次), trimmed of trailing 共/累计 and of everything up to the last verb; in whole words,
     or "" (``noun_phrase``)."""
     after = _NUMERAL.split(sentence[end:end + 14], maxsplit=1)[0]
-    trailing, verbs, ends = _subject_patterns()
+    trailing, verbs, ends, _ = _subject_patterns()
     after = ends.split(_SUBJECT_STOP.split(after, maxsplit=1)[0], maxsplit=1)[0]
-    if len(after) >= 2 and (phrase := noun_phrase(sentence, end, end + len(after), m, leading=True)):
+    if len(after) >= 2 and (phrase := noun_phrase(sentence, end, end + len(after), leading=True)):
         return phrase
     window = max(0, start - 24)
     clause = _SUBJECT_STOP.split(sentence[window:start])[-1]
@@ -138,19 +138,20 @@ def _subject(sentence: str, start: int, end: int, m: dict) -> str:
     tail = [p for p in parts if p]
     subject = tail[-1] if tail else before
     at = sentence.rfind(subject, window, start) if subject else -1
-    return noun_phrase(sentence, at, at + len(subject), m, leading=False) if at >= 0 else ""
+    return noun_phrase(sentence, at, at + len(subject), leading=False) if at >= 0 else ""
 
 
 SUBJECT_CONTEXT = 8  # characters either side of a subject that jieba reads to find its words
 SUBJECT_SKIPPED_WORDS = 2  # words after the noun before a number that are not part of it (受益, 等)
 
 
-def noun_phrase(sentence: str, start: int, end: int, m: dict, leading: bool) -> str:
-    """The noun phrase of whole words in ``sentence[start:end]``: a word the span cuts at its far end is
-    taken whole (基层党|组织 → 基层党组织), one it cuts at its near end dropped; then the words with a
-    subject tag (``subject_tags``) and a verb between two of them, from the span's start when
-    ``leading``, else back from its end (目前已|开放床位 → 开放床位?: 目前 and 已 are no nouns). ""
-    when fewer than two characters remain."""
+def noun_phrase(sentence: str, start: int, end: int, leading: bool) -> str:
+    """The noun phrase of whole words in ``sentence[start:end]``: a word the span cuts at its start ends
+    the phrase before and is dropped; a word it cuts at its end is taken whole after the unit
+    (基层党|组织 → 基层党组织, ``leading``) and dropped before the number. Then the words with a subject
+    tag (``subject_tags``), with a verb or adjective before one of them, read from the span's start
+    when ``leading``, else back from its end past up to two other words (目前已开放床位 → 开放床位,
+    留守儿童受益 → 留守儿童). "" when fewer than two characters remain."""
     import rjieba  # jieba's dictionary and tags
 
     lo = max(0, start - SUBJECT_CONTEXT)
@@ -159,15 +160,11 @@ def noun_phrase(sentence: str, start: int, end: int, m: dict, leading: bool) -> 
         if at + len(word) > start and at < end:
             words.append((at, at + len(word), tag))
         at += len(word)
-    if not words:
-        return ""
-    far_cut = words[-1][1] > end if leading else words[0][0] < start
-    near_cut = words[0][0] < start if leading else words[-1][1] > end
-    if near_cut:
-        words = words[1:] if leading else words[:-1]
-    if far_cut and not leading:
-        words = words[1:]  # before the number, a word cut at its start is the end of another phrase
-    nominal = set(m["subject_tags"])
+    if words and words[0][0] < start:
+        words = words[1:]
+    if not leading and words and words[-1][1] > end:
+        words = words[:-1]
+    nominal = _subject_patterns()[3]
     ordered = words if leading else words[::-1]
     if not leading:  # a verb or particle after the noun (留守儿童受益, 贫困群众等, 发电量突破)
         skipped = 0
@@ -176,10 +173,11 @@ def noun_phrase(sentence: str, start: int, end: int, m: dict, leading: bool) -> 
     kept = []
     for k, (a, b, tag) in enumerate(ordered):
         # a verb or adjective that modifies the noun next to it (示范党支部, 年轻职工) or joins two (党史学习交流)
-        noun_after = ordered[k + 1][2] in nominal if leading and k + 1 < len(ordered) else \
-            bool(kept) and kept[-1][2] in nominal and not leading
-        joined = (tag.startswith("v") or tag == "a") and noun_after
-        if tag in nominal or joined:
+        if leading:
+            noun_next = k + 1 < len(ordered) and ordered[k + 1][2] in nominal
+        else:
+            noun_next = bool(kept) and kept[-1][2] in nominal
+        if tag in nominal or ((tag.startswith("v") or tag == "a") and noun_next):
             kept.append((a, b, tag))
         else:
             break
