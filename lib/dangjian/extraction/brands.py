@@ -62,13 +62,16 @@ class BrandRules:
             kind: re.compile(rf"^(?P<etc>等)?{mod}(?P<cue>{alternation(c[kind + '_cue'])})")
             for kind in ("method", "activity", "program", "carrier")
         }
+        # matches where any of the kind cues matches: most quotes have none, and one test rules out four
+        self.any_kind_cue = re.compile(
+            rf"^等?{mod}(?:{alternation([w for k in ('method', 'activity', 'program', 'carrier') for w in c[k + '_cue']])})")
         self.brand_frame = re.compile(rf"^(?:{alternation(c['brand_frame_after'])})")
         self.umbrella = set(c["umbrella_campaigns"])
         self.honours = re.compile(alternation(c["honours_after"]))
         self.object_trailing = re.compile(rf"(?:{alternation(c['object_trailing'])})$")
         self.modifier_verbs = re.compile(alternation(c["modifier_verbs"]))
         self.not_after = re.compile(rf"^(?:{alternation(c['not_after'])})")
-        self.external_before = re.compile(rf"(?:{alternation(c['external_before'])})$")
+        self.external_before = tuple(c["external_before"])
         self.verb_before = re.compile(
             rf"(?P<verb>{alternation(c['creation_verbs'])})(?:的|了|起)?[^，,。；;“”]{{0,{c['max_verb_gap']}}}$")
         self.enumerated_activity = re.compile(r"等[^，,。；;]{0,8}(?:活动|行动)")
@@ -112,8 +115,7 @@ class BrandRules:
         ``owner_then_verb`` is a bool or a function returning it (only the last rule needs it, and
         finding the owning unit is the costly part).
         """
-        quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph,
-                       self.verb_before.search(before))
+        quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph)
         for rule_name, rule in self.decision_order:
             verdict = rule(quote)
             if verdict is REJECT:
@@ -151,7 +153,7 @@ class BrandRules:
 
     def _external_goal(self, q):
         # 助力“交通强国”建设: a goal set elsewhere, not the unit's brand
-        return REJECT if self.external_before.search(q.before.rstrip()) else None
+        return REJECT if q.before.rstrip().endswith(self.external_before) else None
 
     def _project_or_description(self, q):
         # “年产8000吨…”项目, a long description: a business project, not an initiative
@@ -160,7 +162,8 @@ class BrandRules:
         return None
 
     def _brand_cue(self, q):
-        if (m := self.brand_cue.match(q.after)) and (m.group("cue") not in self.c["brand_cue_needs_verb"] or q.verb):
+        if (m := self.brand_cue.match(q.after)) and (m.group("cue") not in self.c["brand_cue_needs_verb"]
+                                                     or self.verb_before.search(q.before)):
             return "brand", m.group("cue")
         return None
 
@@ -183,6 +186,8 @@ class BrandRules:
 
     def _kind_cue(self, q):
         """The kind cue after the name with the shortest modifier between (“X”主题实践活动, “X”工作室)."""
+        if not self.any_kind_cue.match(q.after):
+            return None
         c, name, best = self.c, q.name, None
         for kind, pattern in self.kind_cues.items():
             m = pattern.match(q.after)
@@ -238,10 +243,10 @@ class BrandRules:
         return None
 
     def _owner_then_verb(self, q):
+        if not (q.brand_paragraph and (verb := self.verb_before.search(q.before))):
+            return None  # the owner is looked for only when the verb and the paragraph could decide
         owner_then_verb = q.owner_then_verb() if callable(q.owner_then_verb) else q.owner_then_verb
-        if q.verb and q.brand_paragraph and owner_then_verb:
-            return "brand", q.verb.group("verb")
-        return None
+        return ("brand", verb.group("verb")) if owner_then_verb else None
 
     def kind_by_head(self, name: str) -> str:
         """The kind a name's own head noun says (…服务队 → carrier, …工作法 → method), else brand."""
@@ -327,7 +332,6 @@ class _Quote(NamedTuple):
     masked_after: str
     owner_then_verb: object
     brand_paragraph: bool
-    verb: re.Match | None
 
 
 REJECT = object()  # a rule's verdict: not a brand, and no later rule is tried

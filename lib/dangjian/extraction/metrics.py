@@ -110,6 +110,12 @@ def _subject_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset]:
             re.compile(alternation(m["subject_ends"])), frozenset(m["subject_tags"]))
 
 
+@lru_cache(maxsize=1)
+def _duration_cue() -> re.Pattern:
+    m = load_cues()["metrics"]
+    return re.compile(alternation(m["duration_before"] + m["duration_after"]))
+
+
 def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
     markers = [x for x in (pre, mid, post, num[:1]) if x]
     if any(x in m["at_most"] for x in markers):
@@ -295,7 +301,8 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
         value = round(int(match.group("num")) / int(match.group("den")), 4)
         found.append(_metric(sentence, match.group(0), value, "", "", "", _approx("", "", "", match.group("post") or "", m),
                              False, start, end, m, units))
-    for match in duration.finditer(sentence):
+    # a duration counts only with a cue before or after it: a sentence with neither is not scanned
+    for match in (duration.finditer(sentence) if _duration_cue().search(sentence) else ()):
         start, end = match.span()
         num = match.group("num")
         if not (match.group("pre") or match.group("post")) or any(s < end and start < e for s, e in blocked):
