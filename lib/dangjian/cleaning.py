@@ -78,6 +78,8 @@ def strip_pinyin(line: str) -> tuple[str, list[tuple[int, str]]]:
     Columns are offsets into the line given, so re-inserting the annotations in
     order restores it exactly.
     """
+    if ")" not in line and "）" not in line:
+        return line, []  # an annotation ends with a closing parenthesis
     pieces: list[tuple[int, str]] = []
     out: list[str] = []
     last = 0

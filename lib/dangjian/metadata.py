@@ -196,21 +196,33 @@ def _unit_mentions(text: str) -> list[tuple[int, int, str]]:
     rules = _organization_rules()
     found = []
     for start, end, original in rules.finder.mentions(text):
-        if text.startswith(rules.continuations, end) or original.startswith(rules.not_first) \
-                or rules.count_start.match(original):
+        if not (name := _name_of_mention(original)):
+            continue
+        if text.startswith(rules.continuations, end):
             continue  # 中心城市, 中心工作: the suffix begins a longer noun
         if text.startswith(rules.giver_after, end) or text[max(0, start - 3):start].endswith(rules.giver_before):
             continue  # the body that awards or reports (被…评为, …授予), not the unit the report is about
         if start and text[start - 1] in "”\"’":
             continue  # “强履约”型…党支部: a name cut at a quotation, the quoted word before it being part of a title
-        clause = _CLAUSE_END.split(text[end:end + 80], maxsplit=1)[0]
+        clause_end = _CLAUSE_END.search(text, end, end + 80)
+        clause = text[end:clause_end.start() if clause_end else end + 80]
         if clause.endswith(rules.host_verbs) and any(word in clause for word in rules.host_events):
             continue  # the body that hosts a contest (…评选决赛在某地举办)
-        name = _without_leading_verb(original.lstrip("各该本全"))
-        if name and name not in rules.generic and len(name) >= 3 and not name.startswith(rules.not_first) \
-                and not rules.count_start.match(name):
-            found.append((start, end, name))
+        found.append((start, end, name))
     return found
+
+
+def _name_of_mention(original: str) -> str:
+    """The unit name a mention as printed stands for (its leading 各该本全 and a verb swept in dropped),
+    or "" when its own words say it names no unit (a generic word, a count, a word no name opens with)."""
+    rules = _organization_rules()
+    if original.startswith(rules.not_first) or rules.count_start.match(original):
+        return ""
+    name = _without_leading_verb(original.lstrip("各该本全"))
+    if name and name not in rules.generic and len(name) >= 3 and not name.startswith(rules.not_first) \
+            and not rules.count_start.match(name):
+        return name
+    return ""
 
 
 def _units_in(text: str) -> list[str]:
@@ -403,7 +415,8 @@ def _candidates(title: str, body_lines: list[str], byline_lines: list[str], text
     first_chars = _organization_rules().first_chars
 
     def by_mentions(names: list[str]) -> list[str]:
-        return sorted(dict.fromkeys(names), key=lambda n: (-text.count(n), names.index(n)))
+        # most mentioned first; a stable sort keeps ties in the order of their first mention
+        return sorted(dict.fromkeys(names), key=lambda n: -text.count(n))
 
     for name in by_mentions(_units_in(title)):
         yield name, "headline"

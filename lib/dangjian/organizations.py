@@ -29,6 +29,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import yaml
@@ -284,14 +285,17 @@ def load_unit_places(path: Path = UNIT_PLACES_FILE) -> dict[str, tuple[str, str]
 
 
 @lru_cache(maxsize=1)
-def _unit_places_pattern() -> re.Pattern:
-    return re.compile("|".join(sorted(map(re.escape, load_unit_places()), key=len, reverse=True)))
+def _unit_places_automaton():
+    names = list(load_unit_places())
+    return _automaton(names, overlapping=False), names
 
 
 def known_units_in(text: str) -> list[tuple[str, str]]:
-    """(province, unit as printed) for each well-known unit of ``unit_places.tsv`` the text names."""
+    """(province, unit as printed) for each well-known unit of ``unit_places.tsv`` the text names,
+    leftmost first and, where names overlap, the longest."""
     places = load_unit_places()
-    return [(places[m.group(0)][0], m.group(0)) for m in _unit_places_pattern().finditer(text)]
+    automaton, names = _unit_places_automaton()
+    return [(places[names[k]][0], names[k]) for k, _, _ in automaton.find_matches_as_indexes(text)]
 
 @lru_cache(maxsize=1)
 def _cpca():
@@ -323,12 +327,17 @@ def _cpca():
 def place_words_holding(chars: str) -> frozenset[str]:
     """The gazetteer's place names (full and short: 成都市, 成都) that hold one of ``chars``."""
     cpca = _cpca()
-    names = set()
+    wanted, names = frozenset(chars), set()
     for address in cpca.ad_2_addr_dict.values():
-        for name in (address.name, re.sub("(?:市|省|特别行政区|自治区)$", "", address.name)):
-            if len(name) >= 2 and any(ch in name for ch in chars):
+        if wanted.isdisjoint(address.name):
+            continue  # the short form is part of the full name: it holds none either
+        for name in (address.name, _LEVEL_SUFFIX.sub("", address.name)):
+            if len(name) >= 2 and not wanted.isdisjoint(name):
                 names.add(name)
     return frozenset(names)
+
+
+_LEVEL_SUFFIX = re.compile("(?:市|省|特别行政区|自治区)$")
 
 
 def province_short(name: str) -> str:
@@ -344,7 +353,7 @@ def places_in(text: str, counties: bool = True) -> list[tuple[str, str]]:
         return []
     automaton, names, provinces = _place_automaton(counties)
     # every match, overlapping ones too, by where it ends and, ending at one place, the longest first
-    hits = sorted(automaton.find_matches_as_indexes(text, overlapping=True), key=lambda hit: (hit[2], hit[1]))
+    hits = sorted(automaton.find_matches_as_indexes(text, overlapping=True), key=itemgetter(2, 1))
     found, at = [], 0
     for k, start, stop in hits:
         name, province, end = names[k], provinces[k], stop - 1

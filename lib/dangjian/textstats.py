@@ -11,6 +11,7 @@ import math
 import re
 from functools import lru_cache
 
+import ahocorasick_rs
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -252,20 +253,26 @@ SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", 
 
 
 @lru_cache(maxsize=8)
-def _compiled_gates(themes: tuple) -> list[tuple]:
-    gates = []
+def _compiled_gates(themes: tuple) -> tuple:
+    """(automaton of every keyword, the keywords, keyword → [(theme index, its place in the theme's
+    list)], [(theme, label_en, genre words)])."""
+
+    index: dict[str, list[tuple[int, int]]] = {}
+    coded = []
     for theme, label_en, keywords, genre in themes:
         if outside := set(genre) - set(keywords):
             raise ValueError(f"{THEMES_FILE.name}: {theme}: genre_words {sorted(outside)} are not among its keywords")
-        if keywords:
-            gates.append((theme, label_en, list(keywords), frozenset(genre),
-                          re.compile("|".join(re.escape(k) for k in keywords)).search))
-    return gates
+        for place, keyword in enumerate(keywords):
+            index.setdefault(keyword, []).append((len(coded), place))
+        coded.append((theme, label_en, frozenset(genre)))
+    words = list(index)
+    automaton = ahocorasick_rs.AhoCorasick(words) if words else None
+    return automaton, words, index, coded
 
 
-def _theme_gates(codebook: dict) -> list[tuple]:
-    """(theme, label_en, keywords, genre words, search) per theme, compiled once per codebook content
-    (keyed on the content, so a codebook edited in place is never served stale)."""
+def _theme_gates(codebook: dict) -> tuple:
+    """The codebook compiled once per content (keyed on the content, so a codebook edited in place
+    is never served stale): see ``_compiled_gates``."""
     return _compiled_gates(tuple((theme, spec.get("label_en", ""), tuple(spec["keywords"]),
                                   tuple(spec.get("genre_words", ())))
                                  for theme, spec in codebook.items()))
@@ -276,18 +283,27 @@ def code_theme_rows(sentences: list[dict], codebook: dict) -> list[tuple]:
 
     A theme's ``genre_words`` are the genre's own vocabulary (品牌, 项目: every report in it uses
     them), so one of them alone does not code a sentence: it needs another of the theme's keywords."""
-    # One alternation per theme rejects most (sentence, theme) pairs in a single regex search;
-    # only a theme that matches is checked keyword by keyword, so overlapping keywords all count.
-    gates = _theme_gates(codebook)
+    # One Aho-Corasick pass per sentence finds every keyword of every theme (overlapping ones too,
+    # so every keyword the sentence holds counts), where a search per theme cost three times as much.
+    automaton, words, index, coded = _theme_gates(codebook)
     rows = []
+    if automaton is None:
+        return rows
     for sentence in sentences:
         text = sentence["text"]
-        for theme, label_en, keywords, genre, gate in gates:
-            if gate(text):
-                hits = [k for k in keywords if k in text]
-                if genre and all(k in genre for k in hits):
-                    continue
-                rows.append((sentence["doc_id"], sentence["sent_id"], theme, label_en, "、".join(hits), text))
+        found = {k for k, _, _ in automaton.find_matches_as_indexes(text, overlapping=True)}
+        if not found:
+            continue
+        by_theme: dict[int, list[tuple[int, str]]] = {}
+        for k in found:
+            for theme_no, place in index[words[k]]:
+                by_theme.setdefault(theme_no, []).append((place, words[k]))
+        for theme_no in sorted(by_theme):
+            theme, label_en, genre = coded[theme_no]
+            hits = [keyword for _, keyword in sorted(by_theme[theme_no])]
+            if genre and all(k in genre for k in hits):
+                continue
+            rows.append((sentence["doc_id"], sentence["sent_id"], theme, label_en, "、".join(hits), text))
     return rows
 
 

@@ -90,7 +90,7 @@ class BrandRules:
                                        rf"(?=$|\s|[，,。；;：:、]|以及|和|及|与|等)")
         # An Arabic number with a unit of the metrics lexicon: “年产8000吨…”项目 is a business project.
         self.quantity = re.compile(rf"[0-9]+(?:\.[0-9]+)?[万亿]?(?:{alternation(load_units().index)})")
-        self.generic = tuple(c["generic_parts"])
+        self.generic = re.compile(alternation(c["generic_parts"]) or "(?!)")
         self.not_names = tuple(c["not_name_endings"])
         self.honour_names = tuple(c["honour_name_endings"])
         self.party_words = tuple(c["plus_party_words"])
@@ -128,7 +128,7 @@ class BrandRules:
 
     def _generic_or_fixed(self, q):
         name = q.name
-        if len(name) < 2 or any(part in name for part in self.generic) or is_fixed_formula(name) or name in self.umbrella:
+        if len(name) < 2 or self.generic.search(name) or is_fixed_formula(name) or name in self.umbrella:
             return REJECT
         return None
 
@@ -230,9 +230,8 @@ class BrandRules:
         return ("brand", "等…品牌") if self.listed_brand.match(q.after[:len(clause)]) else None
 
     def _head_noun(self, q):
-        c = self.c
-        for kind, heads in (("carrier", c["carrier_heads"]), ("program", c["program_heads"]), ("method", c["method_heads"])):
-            if q.name.endswith(tuple(heads)) and "、" not in q.name:
+        for kind, heads in self.heads[:3]:  # carrier, program and method heads (not activity heads)
+            if q.name.endswith(heads) and "、" not in q.name:
                 return kind, "head noun"
         return None
 

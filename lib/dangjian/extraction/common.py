@@ -166,6 +166,8 @@ class UnitFinder:
         stops = "".join(map(re.escape, sorted(self.stop_chars)))
         self._back_to_stop = re.compile(f"(?:(?![{stops}])[\u4e00-\u9fff·*])*")
         self.anaphor_prefixes = tuple(unit_cues["anaphor_prefixes"])
+        # a one-character anaphor in the run before a mention (该, 本) belongs to it
+        self._anaphor_chars = frozenset(a for a in self.anaphor_prefixes if len(a) == 1 and _in_run(a))
         markers = alternation(unit_cues["object_markers"])
         self.object_re = re.compile(rf"(?:{markers})(?:各|全体|所有)?\d*个?$")
         # a marker run into the name it governs (协助街区党支部: no stop character between them);
@@ -189,45 +191,41 @@ class UnitFinder:
         that the anaphor can be resolved.
         """
         found = []
-        stop, anaphors = self.stop_chars, self.anaphor_prefixes
+        stop, anaphors, bare = self.stop_chars, self._anaphor_chars, self.bare
+        kept_words, kept_lengths, back = self.kept_words, self.kept_lengths, self._back_to_stop.match
         # The suffixes are Han characters (checked in __init__), so a match never spans two runs and
         # one scan of the text finds what a scan of each run would: a call per run cost more than the
         # matching did.
         reversed_text, n = None, len(text)
-        bare = self.bare
         for _, suffix_start, suffix_end in self._suffix_automaton.find_matches_as_indexes(text):
-            start = suffix_start
             if reversed_text is None:
                 reversed_text = text[::-1]
+            start = suffix_start
             while True:
                 # back over the run's characters that are no stop character, in one regex match on the
                 # reversed text (a step per character in Python cost more than the rest of the search)
-                start -= self._back_to_stop.match(reversed_text, n - start).end() - (n - start)
-                if start > 0 and text[start - 1] in stop and (kept := self._kept_word_ending(text, start)):
-                    start -= kept  # 成都 in 成都海关: a place holding a stop character
-                    continue
-                break
-            if start > 0 and _in_run(text[start - 1]) and text[start - 1] in anaphors:
+                start = n - back(reversed_text, n - start).end()
+                if not kept_lengths or start == 0 or text[start - 1] not in stop:
+                    break
+                # 成都 in 成都海关: a place holding a stop character
+                kept = next((k for k in kept_lengths if k <= start and text[start - k:start] in kept_words), 0)
+                if not kept:
+                    break
+                start -= kept
+            if start > 0 and text[start - 1] in anaphors:
                 start -= 1
             if start == suffix_start and suffix_end - suffix_start <= 2 and text[suffix_start:suffix_end] not in bare:
                 continue  # a bare short suffix (…为中心, 在公司) names no unit
             if start > 0 and start == suffix_start and text[start - 1] == "各":
                 start -= 1  # 各支部: all branches, kept as the text says
-            found.append((start, suffix_end, text[start:suffix_end]))
-        found.sort(key=lambda f: (f[0], -f[1]))
+            found.append((start, -suffix_end, text[start:suffix_end]))
+        found.sort()  # by start, the longest first
         result = []
-        for f in found:  # drop mentions inside a longer one (重庆分公司 inside 重庆分公司党总支)
-            if result and result[-1][0] <= f[0] and f[1] <= result[-1][1]:
+        for start, negative_end, name in found:  # drop mentions inside a longer one (重庆分公司 inside 重庆分公司党总支)
+            if result and result[-1][0] <= start and -negative_end <= result[-1][1]:
                 continue
-            result.append(f)
+            result.append((start, -negative_end, name))
         return result
-
-    def _kept_word_ending(self, text: str, end: int) -> int:
-        """The length of a kept word that ends at ``end`` in ``text`` (0 if none)."""
-        for length in self.kept_lengths:
-            if length <= end and text[end - length:end] in self.kept_words:
-                return length
-        return 0
 
     def owner_before(self, sentence: str, position: int, skip: list[tuple[int, int]] = ()) -> str:
         """The nearest unit before ``position`` that is not an object (组织各项目党支部) nor inside a quote."""
