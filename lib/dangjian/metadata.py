@@ -441,8 +441,9 @@ def _candidates(title: str, body_lines: list[str], byline_lines: list[str], text
         suffix = "|".join(map(re.escape, rules.place_suffixes))
         if m := re.search(f"{re.escape(place)}(?:{suffix})", title + "\n" + text):
             yield m.group(0), "headline_place"
-    for name in by_mentions(_units_in(text)):
-        if text.count(name) >= rules.most_mentioned_min:
+    counts = {name: text.count(name) for name in dict.fromkeys(_units_in(text))}
+    for name in sorted(counts, key=lambda name: -counts[name]):  # stable: ties in order of first mention
+        if counts[name] >= rules.most_mentioned_min:
             yield name, "most_mentioned"
 
 

@@ -380,6 +380,20 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
     rules = compiled(cues, "brands", BrandRules)
     units = compiled(cues, "units", UnitFinder)
     mentions, counts = [], {}
+    named: dict[tuple[str, str], str] = {}
+
+    def unit_of(owner: str, row) -> str:
+        """``owning_unit``, once per report and name where the name's position cannot matter (only a
+        bare type or an anaphor is resolved from the text before it)."""
+        if not owner:
+            return ""
+        if owner in units.bare or units.anaphor.match(owner):
+            return owning_unit(units, owner, texts[row.doc_id], row)
+        key = (row.doc_id, owner)
+        if key not in named:
+            named[key] = owning_unit(units, owner, texts[row.doc_id], row)
+        return named[key]
+
     for row in records:
         sentence = row.text
         quotes = quoted_spans(sentence)
@@ -387,14 +401,13 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         for offset, name in rules.unquoted_carriers(sentence, masked):
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
             owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
-            unit = owning_unit(units, owner, texts[row.doc_id], row) if owner else ""
+            unit = unit_of(owner, row)
             mentions.append({"doc_id": row.doc_id, "name": name, "kind": "carrier", "unit": unit,
                              "pillar": pillar_of(row.lead, row.section), "cue": "set up", "rule": "unquoted_carrier",
                              "sent_id": row.sent_id,
                              "start": row.start + offset, "end": row.start + offset + len(name)})
         if not quotes:
             continue
-        doc_text = texts[row.doc_id]
         quote_spans = [(q.open, q.close + 1) for q in quotes]
         brand_paragraph = "品牌" in row.para_text
         for group in _groups(sentence, quotes):
@@ -415,8 +428,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                     counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
-                owner = owner.unit
-                unit = owning_unit(units, owner, doc_text, row) if owner else ""
+                unit = unit_of(owner.unit, row)
                 mentions.append({
                     "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
                     "pillar": pillar_of(row.lead, row.section),
