@@ -42,6 +42,7 @@ TITLE_MAX_CHARS = 60
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _WHITESPACE = re.compile(r"[\s\u00a0\u3000]+")
+_TO_FOLD = re.compile("[\\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff]")
 
 # Converter sites (zh-hans -> zh-hant pages) leave a pinyin reading after some
 # characters: 當(dāng)前. Only a valid pinyin syllable in half- or full-width
@@ -60,6 +61,8 @@ _TONE_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ")
 
 def fold_whitespace(line: str) -> str:
     """Drop zero-width characters, collapse whitespace runs to one space, strip."""
+    if not _TO_FOLD.search(line):
+        return line  # nothing to drop, collapse or strip (re's \s is str.isspace)
     return _WHITESPACE.sub(" ", _ZERO_WIDTH.sub("", line)).strip()
 
 

@@ -32,7 +32,8 @@ _NUMERAL_LED = re.compile(rf"^[{LEADING}]{{1,2}}(?:个)?[\u4e00-\u9fff+＋]{{1,5
 # Numbered segments side by side: 一个支部一项精品工程, 一旗帜、两抓手、三保障, 一机关一品牌 一支部一特色.
 _SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)?[^{CHINESE_NUMERALS}\W\d]{{1,4}}[、·\s]?){{2,4}}$")
 _PAIRS = re.compile(rf"^(?:[{SMALL}][^{CHINESE_NUMERALS}\W\d]{{1,2}}){{2,4}}$")
-_FOUR = re.compile(rf"(?<!第)[{SMALL}][^{CHINESE_NUMERALS}\W\d][{SMALL}][^{CHINESE_NUMERALS}\W\d]")
+# The look-behind follows the first numeral (as in ``_patterns``' counted), so that the engine scans for it.
+_FOUR = re.compile(rf"[{SMALL}](?<!第[{SMALL}])[^{CHINESE_NUMERALS}\W\d][{SMALL}][^{CHINESE_NUMERALS}\W\d]")
 # Every numeral with its measure word (一个支部一项精品工程): the parts of a comma-joined pair of formulas.
 _COUNTED_SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)[^{CHINESE_NUMERALS}\W\d]{{1,4}}){{2,4}}$")
 _PLUS = re.compile(r"^(?:[0-9A-Za-z]+|[\u4e00-\u9fff]{1,2})(?:[+＋](?:[0-9A-Za-z]+|[\u4e00-\u9fff]{1,2})){1,4}$")
