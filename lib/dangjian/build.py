@@ -244,7 +244,7 @@ def process_document(path: Path, doc_id: str | None = None) -> dict:
                                      "organization": [document["organization"]]})
     rows.update(extract_all(one, records, as_rows=True))
     themes = textstats.code_theme_rows(rows["sentences"], _STATE["codebook"])
-    rows["sentence_themes"] = [dict(zip(textstats.SENTENCE_THEME_COLUMNS, row)) for row in themes]
+    rows["sentence_themes"] = themes  # tuples in the table's column order (``arrow_table`` takes both)
     rows["coded"] = dict(Counter(theme for _, _, theme, *_ in themes))
     rows["n_covered"] = len({sent for _, sent, *_ in themes})
     return rows
@@ -269,8 +269,8 @@ def process_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, pa.Table], l
         edits = apply_catalog(document, entry)
         doc_id = document["doc_id"]
         label = textstats.organization_label((entry or {}).get("org_label", ""), document.get("organization"), doc_id)
-        tables["theme_shares"] = [dict(zip(textstats.THEME_SHARE_COLUMNS, row)) for row in textstats.theme_share_rows(
-            doc_id, label, tables["coded"], tables["n_covered"], len(tables["sentences"]), _STATE["codebook"])]
+        tables["theme_shares"] = textstats.theme_share_rows(
+            doc_id, label, tables["coded"], tables["n_covered"], len(tables["sentences"]), _STATE["codebook"])
         for name in PASS1_TABLES:
             if name != "failures":
                 rows[name] += tables[name]
@@ -281,13 +281,18 @@ def process_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, pa.Table], l
     return {name: arrow_table(name, part) for name, part in rows.items()}, summaries
 
 
-def arrow_table(name: str, rows: list[dict]) -> pa.Table:
-    """Row dicts as an Arrow table in the table's schema (missing keys are nulls).
+def arrow_table(name: str, rows: list) -> pa.Table:
+    """Rows as an Arrow table in the table's schema: row dicts (missing keys are nulls), or tuples
+    in the schema's column order (the theme tables', which are never turned into dicts).
 
     Gathering columns in Python and handing Arrow whole lists is several times faster
     than ``pa.Table.from_pylist``.
     """
     schema = schema_of(name)
+    if rows and isinstance(rows[0], tuple):
+        if len(rows[0]) != len(schema.names):
+            raise ValueError(f"{name}: rows of {len(rows[0])} values for {len(schema.names)} columns")
+        return pa.Table.from_pydict(dict(zip(schema.names, map(list, zip(*rows)))), schema=schema)
     return pa.Table.from_pydict({column: list(map(dict.get, rows, repeat(column))) for column in schema.names},
                                 schema=schema)
 

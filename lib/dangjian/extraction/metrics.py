@@ -163,9 +163,12 @@ def noun_phrase(sentence: str, start: int, end: int, leading: bool) -> str:
     lo = max(0, start - SUBJECT_CONTEXT)
     words, at = [], lo
     for word, tag in rjieba.tag(sentence[lo:min(len(sentence), end + SUBJECT_CONTEXT)], True):
-        if at + len(word) > start and at < end:
-            words.append((at, at + len(word), tag))
-        at += len(word)
+        if at >= end:
+            break  # the words after the span are context only
+        following = at + len(word)
+        if following > start:
+            words.append((at, following, tag))
+        at = following
     if words and words[0][0] < start:
         words = words[1:]
     if not leading and words and words[-1][1] > end:
