@@ -109,7 +109,8 @@ def bench_tokenize_and_floor(megabytes: float) -> dict:
     import opencc
     import pyarrow.parquet as pq
 
-    from dangjian.build import SENTENCE_BATCH_ROWS, TableWriter, build
+    from dangjian.build import SENTENCE_BATCH_ROWS, build
+    from dangjian.writer import TableWriter
     from dangjian.cleaning import OPENCC_CONFIG
     from dangjian.tokens import Segmenter, token_table
 

@@ -10,8 +10,8 @@ import pytest
 
 import dangjian
 from dangjian.catalog import CATALOG_COLUMNS, CURATED_COLUMNS
-from dangjian.build import EXCEL_TABLES
-from dangjian import build as build_module, corpus as corpus_module
+from dangjian.writer import EXCEL_TABLES
+from dangjian import build as build_module, corpus as corpus_module, writer as writer_module
 from dangjian.cleaning import fold_whitespace, strip_pinyin, to_simplified
 from dangjian.reading import read_report
 
@@ -156,16 +156,16 @@ def test_build_leaves_the_arrow_allocator_as_it_found_it(tmp_path):
     before = pa.default_memory_pool().backend_name
     build_module.build(SEEDS, tmp_path / "out")
     assert pa.default_memory_pool().backend_name == before
-    build_module.release_memory()  # a no-op where the C library has no malloc_trim
+    writer_module.release_memory()  # a no-op where the C library has no malloc_trim
 
 
 def test_the_segmenter_loaded_in_the_background_is_the_one_pass_2_uses():
     """Pass 2 takes the segmenter that a thread loaded during pass 1 and adds the corpus's names to
     it; a failure in that thread is raised where the segmenter is taken, not lost."""
-    build_module._STATE["segmenter_loading"] = build_module.SegmenterInBackground("rjieba")
-    build_module._init_pass2("rjieba", ("红色引擎党建品牌",), {})
-    segmenter = build_module._STATE["segmenter"]
-    assert "segmenter_loading" not in build_module._STATE and segmenter.n_extra == 1
+    build_module.WORKER.segmenter_loading = build_module.SegmenterInBackground("rjieba")
+    build_module.init_pass2("rjieba", ("红色引擎党建品牌",), {})
+    segmenter = build_module.WORKER.segmenter
+    assert build_module.WORKER.segmenter_loading is None and segmenter.n_extra == 1
     assert ("红色引擎党建品牌", "nz") in [tuple(p) for p in segmenter.pairs("打造红色引擎党建品牌")]
     failing = build_module.SegmenterInBackground("no-such-backend")
     with pytest.raises(ValueError, match="no-such-backend"):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from dangjian.build import _init_pass1, process_document
+from dangjian.build import init_pass1, process_document
 
 from conftest import SEED_FILES, write_report
 
@@ -38,7 +38,7 @@ def _seconds(path) -> float:
 
 @pytest.mark.filterwarnings("ignore")
 def test_a_long_report_costs_linearly_more(tmp_path):
-    _init_pass1()
+    init_pass1()
     short = _one_long_report(tmp_path, "short.txt", 8)
     long = _one_long_report(tmp_path, "long.txt", 32)
     process_document(short)  # warm up: patterns compiled, dictionaries loaded

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from dangjian import textstats
-from dangjian.build import build, grouped_batches, schema_of
+from dangjian.build import build, grouped_batches
+from dangjian.writer import schema_of
 
 from conftest import SEED_FILES
 
@@ -63,7 +64,8 @@ def test_streamed_statistics_equal_the_in_memory_functions(seed_corpus):
 def test_tables_survive_the_trip_between_processes(tmp_path, seed_corpus):
     import pyarrow as pa
 
-    from dangjian.build import TableWriter, compact, from_wire, to_wire
+    from dangjian.wire import compact, from_wire, to_wire
+    from dangjian.writer import TableWriter
 
     tokens = pa.Table.from_pandas(seed_corpus.tokens, schema=schema_of("tokens"), preserve_index=False)
     sent = compact(tokens)

@@ -20,7 +20,6 @@ entry per report; freed memory is handed back to the system after every write.
 """
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import sys
@@ -29,55 +28,37 @@ import time
 import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
-from types import SimpleNamespace
 
-import pandas as pd
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from . import textstats
-from .config import VERSION
 from . import tokens as tokens_module
-from .cleaning import FURNITURE_FILE, OPENCC_CONFIG, load_rules
-from .config import CATALOG_NAME
 from .catalog import apply_catalog, warn_unchecked_edits
-from .corpus import CatalogWarning, typed_table, process_report, read_catalog, report_files
+from .cleaning import FURNITURE_FILE, OPENCC_CONFIG
+from .config import CATALOG_NAME, VERSION
+from .corpus import CatalogWarning, read_catalog, report_files, typed_table
+from .extraction.common import CUES_FILE
 from .organizations import organizations_table
-from .extraction import extract_all
-from .reading import doc_ids, sidecar_files
-from .reading.webpage import FURNITURE_FILE as HTML_FURNITURE_FILE
-from .extraction.common import CUES_FILE, records_from_rows
 from .parallel import DaskExecutor, LocalPool
+from .pipeline import PipelineRules, run_report
+from .reading import ReadError, doc_ids, sidecar_files
+from .reading.webpage import FURNITURE_FILE as HTML_FURNITURE_FILE
+from .wire import compact, from_wire, to_wire
+from .writer import TableWriter, arrow_table, csv_tables, system_allocator
 
 SIMILARITY_MAX_DOCS = 300      # a docs × docs matrix beyond this is neither small nor readable
 PARALLEL_MIN_FILES = 40        # below this, worker start-up costs more than it saves
-FLUSH_ROWS = 50_000            # rows buffered per table before a row group is written,
-FLUSH_BYTES = 8_000_000        # or fewer when they hold this many bytes (text-heavy tables)
 FILES_PER_TASK = 32            # reports per pass-1 task: fewer, larger messages between processes
 SENTENCE_BATCH_ROWS = 5_000    # sentences per tokenisation task (whole reports only)
 STATISTICS_BATCH_ROWS = 50_000   # rows of frequencies / tokens read back at a time in pass 3
 
-# Tables written as CSV too (UTF-8 with BOM), for the analyst who opens them in Excel. The others,
-# one row per token, term, sentence or paragraph, are Parquet only unless ``csv="all"``: as CSV they
-# made the output 30 times the input, and the text is in documents.csv already.
-EXCEL_TABLES = ("documents", "organizations", "brands", "formulas", "metrics", "reconciliation", "removed", "failures",
-                "theme_shares", "similarity")
-CSV_CHOICES = ("excel", "all")
-
-
-def csv_tables(csv: str, names) -> tuple[str, ...]:
-    """The tables of ``names`` written as CSV too: ``csv="excel"`` the Excel tables, ``"all"`` every one."""
-    if csv not in CSV_CHOICES:
-        raise ValueError(f"csv must be one of {', '.join(CSV_CHOICES)}, not {csv!r}")
-    return tuple(names) if csv == "all" else tuple(n for n in names if n in EXCEL_TABLES)
 
 DERIVED_TABLES = ("tokens", "frequencies", "keyness", "similarity", "cooccurrence")
 ORGANIZATION_FIELDS = ("doc_id", "org_id", "org_id_source", "organization", "organization_source", "parent_group",
@@ -86,168 +67,40 @@ PASS1_TABLES = ("documents", "paragraphs", "sentences", "removed", "failures", "
                 "reconciliation", "sentence_themes", "theme_shares")
 
 
-@lru_cache(maxsize=1)
-def _malloc_trim():
-    """glibc's malloc_trim, or None where the C library has none (macOS, Windows, musl)."""
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
+# ---- what a worker holds -----------------------------------------------------------------------
+
+@dataclass
+class WorkerState:
+    """What a worker process keeps between tasks, set by each pass's initializer (``init_pass1``,
+    ``init_pass2``): the local pool's workers inherit it when forked, Dask's run the initializer."""
+
+    rules: PipelineRules | None = None
+    listed: dict = field(default_factory=dict)        # pass 1: file name → its catalog row
+    segmenter_loading: SegmenterInBackground | None = None
+    segmenter: tokens_module.Segmenter | None = None
+    documents: dict = field(default_factory=dict)     # pass 2: doc_id → (label, n_chars)
 
 
-def release_memory() -> None:
-    """Hand freed heap memory back to the operating system.
-
-    Without this, the main process's resident memory creeps up with every batch written:
-    glibc keeps freed blocks for reuse and they fragment, so the build's peak would
-    grow with the corpus although what it holds at any moment does not.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@contextmanager
-def system_allocator():
-    """Arrow allocates from the C library's allocator for the duration (its default, mimalloc,
-    keeps freed memory per thread and does not hand it back, see ``release_memory``)."""
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
-
-
-@lru_cache(maxsize=None)
-def schema_of(name: str) -> pa.Schema:
-    """The Arrow schema of a table: its documented columns in their fixed dtypes."""
-    return pa.Schema.from_pandas(typed_table(name, []), preserve_index=False)
-
-
-class TableWriter:
-    """Append rows to ``<name>.parquet`` and, for the tables in ``csv_tables``, ``<name>.csv``
-    (UTF-8 with BOM), in fixed dtypes.
-
-    Rows are buffered (Arrow tables, DataFrames or lists of dicts) and turned into one typed
-    table per ``FLUSH_ROWS`` or ``FLUSH_BYTES``, so the per-report cost is a list append. Each
-    flush is one Parquet row group, so a reader can stream a table a row group at a time;
-    Parquet stores repeated strings (a token, a doc_id) once per row group, in a dictionary.
-    """
-
-    def __init__(self, out_dir: Path, names, csv_tables=EXCEL_TABLES):
-        self.out_dir = Path(out_dir)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.buffers: dict[str, list] = {name: [] for name in names}
-        self.buffered = dict.fromkeys(names, 0)
-        self.buffered_bytes = dict.fromkeys(names, 0)
-        self.rows = dict.fromkeys(names, 0)
-        self.parquet: dict[str, pq.ParquetWriter] = {}
-        self.csv: dict[str, pa_csv.CSVWriter] = {}
-        self.handles: dict = {}
-        self.finished: set[str] = set()
-        self.schemas = {name: schema_of(name) for name in names}
-        self.csv_tables = set(csv_tables)
-
-    def append(self, name: str, rows) -> None:
-        """Buffer an Arrow table (the table's columns, possibly dictionary-encoded), a DataFrame or a
-        list of row dicts."""
-        if rows is None or not len(rows):
-            return
-        self.buffers[name].append(rows)
-        self.buffered[name] += len(rows)
-        if isinstance(rows, pa.Table):
-            self.buffered_bytes[name] += rows.nbytes
-        if self.buffered[name] >= FLUSH_ROWS or self.buffered_bytes[name] >= FLUSH_BYTES:
-            self.flush(name)
-
-    def _arrow(self, name: str) -> pa.Table:
-        """One Arrow table of the buffered rows: lists of dicts straight to Arrow, DataFrames via pandas."""
-        schema = self.schemas[name]
-        parts, dicts = [], []
-        for part in self.buffers[name]:
-            if isinstance(part, (pd.DataFrame, pa.Table)):
-                if dicts:
-                    parts.append(arrow_table(name, dicts))
-                    dicts = []
-                if isinstance(part, pa.Table):  # a worker's tables are already in the schema: casting costs
-                    parts.append(part if part.schema.equals(schema) else part.cast(schema))  # ~20 µs a column
-                else:
-                    parts.append(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
-            else:
-                dicts.extend(part)
-        if dicts:
-            parts.append(arrow_table(name, dicts))
-        return pa.concat_tables(parts) if parts else schema.empty_table()
-
-    def flush(self, name: str) -> None:
-        if not self.buffers[name] and name in self.parquet:
-            return
-        table = self._arrow(name)
-        if name not in self.parquet:
-            self.parquet[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", self.schemas[name])
-            if name in self.csv_tables:
-                handle = open(self.out_dir / f"{name}.csv", "wb")
-                handle.write(b"\xef\xbb\xbf")  # BOM, so that Excel reads the Chinese as UTF-8
-                self.handles[name] = handle
-                self.csv[name] = pa_csv.CSVWriter(handle, self.schemas[name].remove_metadata(),
-                                                  write_options=pa_csv.WriteOptions(quoting_style="needed"))
-        if table.num_rows:
-            self.parquet[name].write_table(table)
-            if name in self.csv:
-                self.csv[name].write_table(table.replace_schema_metadata(None))
-        self.rows[name] += table.num_rows
-        self.buffers[name], self.buffered[name], self.buffered_bytes[name] = [], 0, 0
-        del table
-        release_memory()
-
-    def finish(self, name: str) -> None:
-        """Write what is buffered and complete the files, so the table can be read back."""
-        if name in self.finished:
-            return
-        self.flush(name)
-        self.parquet[name].close()
-        if name in self.csv:
-            self.csv[name].close()
-            self.handles[name].close()
-        self.finished.add(name)
-
-    def close(self) -> None:
-        for name in self.buffers:
-            self.finish(name)
+WORKER = WorkerState()
 
 
 # ---- pass 1: reports ---------------------------------------------------------------------------
 
-_STATE: dict = {}
-
-
-def _init_pass1(listed: dict | None = None) -> None:
-    _STATE["rules"] = load_rules()
-    _STATE["codebook"] = textstats.load_codebook()
-    _STATE["listed"] = listed or {}
+def init_pass1(listed: dict | None = None) -> None:
+    WORKER.rules = PipelineRules.load()
+    WORKER.listed = listed or {}
 
 
 def process_document(path: Path, doc_id: str | None = None) -> dict:
-    """Every pass-1 table row of one report, or {"failures": …} when it cannot be read."""
-    from .reading import ReadError
-
-    if "rules" not in _STATE:
-        _init_pass1()
+    """Every pass-1 table row of one report (``dangjian.pipeline``), with its theme counts
+    (``coded``, ``n_covered``), or {"failures": …} when it cannot be read."""
+    if WORKER.rules is None:
+        init_pass1()
     try:
-        rows = process_report(path, _STATE["rules"], doc_id)
+        report = run_report(path, WORKER.rules, doc_id)
     except ReadError as exc:
         return {"failures": [{"file": path.name, "reason": exc.reason}]}
-    (document,) = rows["documents"]
-    records = records_from_rows(rows["paragraphs"], rows["sentences"])
-    one = SimpleNamespace(documents={"doc_id": [document["doc_id"]], "text": [document["text"]],
-                                     "organization": [document["organization"]]})
-    rows.update(extract_all(one, records, as_rows=True))
-    themes = textstats.code_theme_rows(rows["sentences"], _STATE["codebook"])
-    rows["sentence_themes"] = themes  # tuples in the table's column order (``arrow_table`` takes both)
-    rows["coded"] = dict(Counter(theme for _, _, theme, *_ in themes))
-    rows["n_covered"] = len({sent for _, sent, *_ in themes})
-    return rows
+    return {**report.rows, "coded": report.coded, "n_covered": report.n_covered}
 
 
 def process_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, pa.Table], list[dict]]:
@@ -265,12 +118,12 @@ def process_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, pa.Table], l
             summaries.append({"file": path.name, "failure": tables["failures"][0]["reason"]})
             continue
         (document,) = tables["documents"]
-        entry = _STATE["listed"].get(path.name)
+        entry = WORKER.listed.get(path.name)
         edits = apply_catalog(document, entry)
         doc_id = document["doc_id"]
         label = textstats.organization_label((entry or {}).get("org_label", ""), document.get("organization"), doc_id)
         tables["theme_shares"] = textstats.theme_share_rows(
-            doc_id, label, tables["coded"], tables["n_covered"], len(tables["sentences"]), _STATE["codebook"])
+            doc_id, label, tables["coded"], tables["n_covered"], len(tables["sentences"]), WORKER.rules.codebook)
         for name in PASS1_TABLES:
             if name != "failures":
                 rows[name] += tables[name]
@@ -279,38 +132,6 @@ def process_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, pa.Table], l
                           "listed": entry is not None, "names": sorted(names), "edits": edits,
                           "organization": {key: document.get(key) for key in ORGANIZATION_FIELDS}})
     return {name: arrow_table(name, part) for name, part in rows.items()}, summaries
-
-
-def arrow_table(name: str, rows: list) -> pa.Table:
-    """Rows as an Arrow table in the table's schema: row dicts (missing keys are nulls), or tuples
-    in the schema's column order (the theme tables', which are never turned into dicts).
-
-    Gathering columns in Python and handing Arrow whole lists is several times faster
-    than ``pa.Table.from_pylist``.
-    """
-    schema = schema_of(name)
-    if rows and isinstance(rows[0], tuple):
-        if len(rows[0]) != len(schema.names):
-            raise ValueError(f"{name}: rows of {len(rows[0])} values for {len(schema.names)} columns")
-        return pa.Table.from_pydict(dict(zip(schema.names, map(list, zip(*rows)))), schema=schema)
-    return pa.Table.from_pydict({column: list(map(dict.get, rows, repeat(column))) for column in schema.names},
-                                schema=schema)
-
-
-def to_wire(table: pa.Table) -> bytes:
-    """A table as Arrow IPC stream bytes, for the trip between processes.
-
-    Pickling Arrow tables themselves costs the receiving process about 10 ms of CPU per
-    MB; plain bytes cost a fifth of that, and reading the stream back copies nothing.
-    """
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
-def from_wire(data: bytes) -> pa.Table:
-    return pa.ipc.open_stream(data).read_all()
 
 
 def pass1_task(paths: list[tuple[Path, str]]) -> tuple[dict[str, bytes], list[dict]]:
@@ -347,13 +168,13 @@ class SegmenterInBackground:
         return self._segmenter
 
 
-def _init_pass2(backend: str, words: tuple[str, ...], documents: dict[str, tuple[str, int]]) -> None:
-    loading = _STATE.pop("segmenter_loading", None)
+def init_pass2(backend: str, words: tuple[str, ...], documents: dict[str, tuple[str, int]]) -> None:
+    loading, WORKER.segmenter_loading = WORKER.segmenter_loading, None
     segmenter = loading.take() if loading is not None and loading.backend == backend else \
         tokens_module.Segmenter(backend)
     segmenter.add_words(words)
-    _STATE["segmenter"] = segmenter
-    _STATE["documents"] = documents
+    WORKER.segmenter = segmenter
+    WORKER.documents = documents
 
 
 def tokenize_batch(sentences: bytes) -> tuple[bytes, bytes, dict[str, int]]:
@@ -362,24 +183,11 @@ def tokenize_batch(sentences: bytes) -> tuple[bytes, bytes, dict[str, int]]:
     table = from_wire(sentences)
     batch = {name: table.column(name).to_pylist() for name in table.column_names}
     tokens = tokens_module.token_table(batch["doc_id"], batch["sent_id"], batch["text"], batch["start"],
-                                       _STATE["segmenter"])
+                                       WORKER.segmenter)
     counts = textstats.count_tokens(tokens)
-    batch_documents = {doc: _STATE["documents"][doc] for doc in dict.fromkeys(batch["doc_id"])}
+    batch_documents = {doc: WORKER.documents[doc] for doc in dict.fromkeys(batch["doc_id"])}
     frequencies = textstats.frequency_table(counts, batch_documents)
     return to_wire(compact(tokens)), to_wire(compact(frequencies)), textstats.token_totals(counts)
-
-
-def compact(table: pa.Table) -> pa.Table:
-    """The table with its repetitive text columns (a sentence id once per token, a label once per
-    row) dictionary-encoded for the trip back to the main process, whose writer decodes them:
-    piping the repeats costs both sides more than encoding does. (Pass 1's tables repeat too
-    little for it to pay.)"""
-    for index, column in enumerate(table.schema):
-        if pa.types.is_large_string(column.type) or pa.types.is_string(column.type):
-            encoded = pc.dictionary_encode(table.column(index))
-            if encoded.nbytes * 2 < table.column(index).nbytes:
-                table = table.set_column(index, column.name, encoded)
-    return table
 
 
 def grouped_batches(path: Path, columns: list[str], key: str, batch_rows: int):
@@ -422,6 +230,18 @@ class BuildResult:
     seconds: dict = field(default_factory=dict)  # per pass; reported by the benchmark, never written
 
 
+@dataclass(frozen=True)
+class BuildRun:
+    """One build's settings and the objects its three passes share."""
+
+    out_dir: Path
+    executor: LocalPool | DaskExecutor
+    csv: str                      # "excel" or "all" (``csv_tables``)
+    sidecars: dict[str, str]      # files in the folder that are not reports, and what each is
+    backend: str                  # the segmenter of pass 2
+    writer: TableWriter
+
+
 def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.DEFAULT_BACKEND,
           workers: int | None = None, csv: str = "excel", dask: str | bool | None = None) -> BuildResult:
     """Build every table of the reports in ``folder`` into ``out_dir``: Parquet, and CSV with BOM
@@ -442,8 +262,8 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
     executor = LocalPool(workers) if dask is None else \
         DaskExecutor(dask if isinstance(dask, str) else None, local_workers=workers)
     names = PASS1_TABLES + ("organizations",) + DERIVED_TABLES
-    run = SimpleNamespace(out_dir=out_dir, executor=executor, csv=csv, sidecars=sidecars, backend=backend,
-                          writer=TableWriter(out_dir, names, csv_tables(csv, names)))
+    run = BuildRun(out_dir=out_dir, executor=executor, csv=csv, sidecars=sidecars, backend=backend,
+                   writer=TableWriter(out_dir, names, csv_tables(csv, names)))
     result = BuildResult(out_dir, n_bytes=sum(p.stat().st_size for p in files))
 
     try:
@@ -454,7 +274,7 @@ def build(folder: Path | str, out_dir: Path | str, backend: str = tokens_module.
     return result
 
 
-def _build(run, folder: Path, files: list[Path], backend: str, result: BuildResult) -> None:
+def _build(run: BuildRun, folder: Path, files: list[Path], backend: str, result: BuildResult) -> None:
     clock = time.perf_counter()
     documents, names = _pass1(run, folder, files, result)
     result.seconds["pass 1 (read…extract)"] = time.perf_counter() - clock
@@ -482,7 +302,7 @@ def _build(run, folder: Path, files: list[Path], backend: str, result: BuildResu
     }
 
 
-def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[dict[str, tuple[str, int]], set[str]]:
+def _pass1(run: BuildRun, folder: Path, files: list[Path], result: BuildResult) -> tuple[dict[str, tuple[str, int]], set[str]]:
     """Write the pass-1 tables; return doc_id → (label, n_chars) and every brand and formula name."""
     catalog = read_catalog(folder)
     listed = dict(zip(catalog["file"], catalog.to_dict("records")))
@@ -495,8 +315,9 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     # The first task is one report: the local pool runs it here before forking, so the workers
     # wait for it (and then inherit every pattern it compiled).
     chunks = [named[:1]] + [named[i:i + FILES_PER_TASK] for i in range(1, len(named), FILES_PER_TASK)] if named else []
-    results = run.executor.map(pass1_task, chunks, _init_pass1, (listed,), ahead=3, first_here=True,
-                               when_forked=lambda: _STATE.update(segmenter_loading=SegmenterInBackground(run.backend)))
+    results = run.executor.map(pass1_task, chunks, init_pass1, (listed,), ahead=3, first_here=True,
+                               when_forked=lambda: setattr(WORKER, "segmenter_loading",
+                                                           SegmenterInBackground(run.backend)))
     with closing(results):
         for tables, summaries in _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"):
             for summary in summaries:
@@ -530,14 +351,14 @@ def _pass1(run, folder: Path, files: list[Path], result: BuildResult) -> tuple[d
     return documents, names
 
 
-def _pass2(run, backend: str, words: tuple[str, ...], documents: dict[str, tuple[str, int]]) -> Counter:
+def _pass2(run: BuildRun, backend: str, words: tuple[str, ...], documents: dict[str, tuple[str, int]]) -> Counter:
     """Write tokens and frequencies; return the corpus token counts."""
     totals: Counter = Counter()
     columns = ["doc_id", "sent_id", "text", "start"]
     # Arrow bytes, not Python lists: the main process only slices and copies, the workers unpack
     batches = (to_wire(table.select(columns))
                for table in grouped_batches(run.out_dir / "sentences.parquet", columns, "doc_id", SENTENCE_BATCH_ROWS))
-    results = run.executor.map(tokenize_batch, batches, _init_pass2, (backend, words, documents), ahead=2)
+    results = run.executor.map(tokenize_batch, batches, init_pass2, (backend, words, documents), ahead=2)
     with closing(results):
         for tokens, frequencies, counts in results:
             run.writer.append("tokens", from_wire(tokens))
@@ -559,7 +380,7 @@ def _count_cooccurrence(tokens_path: Path, totals: Counter) -> pd.DataFrame:
     return cooccurrence.table()
 
 
-def _pass3(run, totals: Counter, documents: dict[str, tuple[str, int]], with_similarity: bool) -> None:
+def _pass3(run: BuildRun, totals: Counter, documents: dict[str, tuple[str, int]], with_similarity: bool) -> None:
     """Write keyness, similarity and co-occurrence, streamed from the frequencies and tokens just written.
 
     Co-occurrence is counted in a thread beside keyness: both spend their time in Arrow, NumPy and
@@ -571,7 +392,8 @@ def _pass3(run, totals: Counter, documents: dict[str, tuple[str, int]], with_sim
         run.writer.append("cooccurrence", cooccurrence.result())
 
 
-def _keyness_and_similarity(run, totals: Counter, documents: dict[str, tuple[str, int]], with_similarity: bool) -> None:
+def _keyness_and_similarity(run: BuildRun, totals: Counter, documents: dict[str, tuple[str, int]],
+                            with_similarity: bool) -> None:
     vocabulary = textstats.Vocabulary(totals)
     per_doc_counts = []
     for table in grouped_batches(run.out_dir / "frequencies.parquet", ["doc_id", "org_label", "token", "n"], "doc_id",

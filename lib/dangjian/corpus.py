@@ -1,11 +1,8 @@
-"""The corpus: the tables of one build, their documented columns and dtypes, and
-the per-report steps reading → cleaning → metadata → structure.
+"""The corpus: the tables of one build, their documented columns and dtypes.
 
-A bad file never stops a build: each failure becomes a row of the ``failures``
-table (file, reason) and the other reports still build. The streaming build
-itself (extraction, tokens, statistics, writing) is in ``dangjian.build``, which
-imports this module (never the reverse); ``dangjian.load`` builds or reads a
-corpus for an analyst.
+One report's steps are in ``dangjian.pipeline``; the streaming build (passes, tokens,
+statistics, writing) is in ``dangjian.build``, which imports this module (never the reverse);
+``dangjian.load`` builds or reads a corpus for an analyst.
 """
 from __future__ import annotations
 
@@ -15,14 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import textstats, tokens as tokens_module
-from .cleaning import clean
 from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
 from .extraction import reconciliation as reconciliation_module
 from .catalog import CURATED_COLUMNS, CatalogWarning, read_catalog  # noqa: F401 (the build's catalog API)
-from .metadata import extract_metadata
-from .organizations import ORGANIZATION_COLUMNS, place
-from .reading import ReadError, read_report, sidecar_files
-from .structure import build_structure
+from .organizations import ORGANIZATION_COLUMNS
+from .reading import sidecar_files
 
 
 COLUMNS = {
@@ -124,36 +118,6 @@ def report_files(folder: Path, sidecars: dict[str, str] | None = None) -> list[P
     hidden files): each is either built or becomes a row of ``failures``."""
     sidecars = sidecar_files(folder) if sidecars is None else sidecars
     return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in sidecars)
-
-
-def process_report(path: Path, rules, doc_id: str | None = None) -> dict:
-    """All rows one report contributes; raises ReadError for a bad file."""
-    raw = read_report(path, doc_id)
-    cleaned = clean(raw, rules)
-    meta = extract_metadata(cleaned)
-    text, paragraphs, sentences = build_structure(cleaned.lines)
-    if not paragraphs:
-        raise ReadError(path, "no report text left after cleaning (every line is page furniture)")
-    doc = raw.doc_id
-    n_pinyin = sum(r["rule"] == "pinyin" for r in cleaned.removed)
-    document = {
-        "doc_id": doc, "file": raw.file, "format": raw.format, "sha256": raw.sha256, "encoding": raw.encoding,
-        "line_endings": raw.line_endings, "script": cleaned.script, "n_converted_chars": cleaned.n_converted,
-        **meta.__dict__,
-        **place(meta.organization, meta.title, text).__dict__,
-        "n_chars": len(text), "n_paragraphs": len(paragraphs), "n_sentences": len(sentences),
-        "n_removed_lines": sum(r["col"] is None and r["line_no"] is not None for r in cleaned.removed),
-        "n_pinyin_removed": n_pinyin,
-        "n_chars_removed": sum(len(r["text"]) for r in cleaned.removed if r["line_no"] is not None),
-        "text": text,
-    }
-    return {
-        "documents": [document],
-        "paragraphs": [{"doc_id": doc, "para_id": para_id(doc, p.para_no), **p.__dict__} for p in paragraphs],
-        "sentences": [{"doc_id": doc, "para_id": para_id(doc, s.para_no), "sent_id": sent_id(doc, s.sent_no),
-                       **s.__dict__} for s in sentences],
-        "removed": cleaned.removed,
-    }
 
 
 def cleaning_counts(corpus: Corpus, columns: dict[str, str] | None = None) -> pd.DataFrame:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import tokens as tokens_module
-from .build import TableWriter, build, csv_tables
+from .build import build
+from .writer import TableWriter, csv_tables
 from .config import SEEDS_DIR
 from .corpus import Corpus, typed_table
 

@@ -35,9 +35,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-import pandas as pd
 
-from .common import CUES_FILE, COMMA, Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans, sentence_records
+from .common import CUES_FILE, COMMA, Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans
 from .formulas import PLUS_CODE_PART, comma_joined_formulas, is_fixed_formula, looks_like_formula
 from .metrics import load_units
 
@@ -366,12 +365,6 @@ def _groups(sentence: str, quotes) -> list[list]:
         else:
             groups.append([q])
     return groups
-
-
-def extract_brands(corpus, cues: dict | None = None, records=None) -> pd.DataFrame:
-    texts = dict(zip(corpus.documents["doc_id"].tolist(), corpus.documents["text"].tolist()))
-    records = sentence_records(corpus) if records is None else records
-    return pd.DataFrame(brand_rows(texts, records, cues), columns=COLUMNS)
 
 
 def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list[dict]:

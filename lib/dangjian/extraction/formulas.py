@@ -20,9 +20,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import pandas as pd
 
-from .common import CHINESE_NUMERALS, CLAUSE_MARK, COMMA, alternation, chinese_to_number, load_cues, quoted_spans, sentence_records
+from .common import CHINESE_NUMERALS, CLAUSE_MARK, COMMA, alternation, chinese_to_number, load_cues, quoted_spans
 
 COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"]
 SMALL = "一二两三四五六七八九十"
@@ -196,12 +195,6 @@ def _on_word_boundaries(sentence: str, start: int, end: int) -> bool:
         position += len(word)
         boundaries.add(position)
     return start - offset in boundaries and end - offset in boundaries
-
-
-def extract_formulas(corpus, brand_names: dict[str, set[str]] | None = None, records=None) -> pd.DataFrame:
-    """One row per mention. A numbered name that is also a brand (“三心”品牌) is listed in both tables."""
-    records = sentence_records(corpus) if records is None else records
-    return pd.DataFrame(formula_rows(records, brand_names), columns=COLUMNS)
 
 
 def formula_rows(records, brand_names: dict[str, set[str]] | None = None) -> list[dict]:

@@ -33,7 +33,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ..config import DATA_DIR
-from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans, sentence_records
+from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans
 
 UNITS_FILE = DATA_DIR / "measure_words.tsv"
 COLUMNS = ["doc_id", "raw", "value", "unit", "value_base", "approx", "redacted", "subject", "category",
@@ -337,15 +337,6 @@ def _metric(sentence, raw, value, norm_unit, unit, mult, approx, redacted, start
     value_base = None if value is None else value * m["multipliers"].get(mult, 1)  # 5184.28万元 → 51842800 元
     return {"raw": raw, "value": value, "unit": norm_unit, "value_base": value_base, "approx": approx,
             "redacted": redacted, "subject": subject, "category": category, "start": start, "end": end}
-
-
-def extract_metrics(corpus, formulas: pd.DataFrame | None = None, records=None) -> pd.DataFrame:
-    records = sentence_records(corpus) if records is None else records
-    formula_list = formulas.to_dict("records") if formulas is not None and len(formulas) else []
-    frame = pd.DataFrame(metric_rows(records, formula_list), columns=COLUMNS)
-    frame["value"] = frame["value"].astype("Float64")
-    frame["value_base"] = frame["value_base"].astype("Float64")
-    return frame
 
 
 def metric_rows(records, formulas: list[dict] = ()) -> list[dict]:

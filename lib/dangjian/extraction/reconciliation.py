@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 
-from .common import CLAUSE_MARK, CUES_FILE, alternation, chinese_to_number, compiled, load_cues, mask_quotes, sentence_records
+from .common import CLAUSE_MARK, CUES_FILE, alternation, chinese_to_number, compiled, load_cues, mask_quotes
 from .formulas import count_of, split_items
 
 COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
@@ -77,12 +76,6 @@ def _patterns(cues: dict):
         raise ValueError(f"{CUES_FILE.name}: every reconciliation.brand_counts pattern must contain "
                          f"brand_counts_word {word!r}; these do not: {lacking}")
     return [re.compile(p) for p in cues["brand_counts"]], word, re.compile(alternation(cues["list_lead_verbs"]))
-
-
-def reconcile(corpus, brands: pd.DataFrame, formulas: pd.DataFrame, records=None) -> pd.DataFrame:
-    records = sentence_records(corpus) if records is None else records
-    return pd.DataFrame(reconciliation_rows(records, brands.to_dict("records"), formulas.to_dict("records")),
-                        columns=COLUMNS)
 
 
 def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> list[dict]:
