@@ -318,6 +318,16 @@ def test_brand_reconciliation_of_our_own(tmp_path):
     assert row["names"] == "红色引擎、绿色先锋"
 
 
+def test_a_brand_count_after_deng_is_a_partial_list(tmp_path):
+    """“A”“B”等5个品牌 says five, among them A and B: two named is a partial list, not a mismatch;
+    the same count without 等 must add up."""
+    corpus = corpus_from_text(tmp_path, "二支部创建“红色引擎”品牌、“绿色先锋”品牌等5个党建品牌。三支部又新建品牌4个。")
+    rows = corpus.reconciliation.query("kind == 'brands'").set_index("statement")
+    assert (rows.at["5个党建品牌", "stated"], rows.at["5个党建品牌", "found"]) == (5, 2)
+    assert rows.at["5个党建品牌", "status"] == "partial list"
+    assert rows.at["品牌4个", "status"] == "mismatch"
+
+
 def test_a_list_ending_in_deng_is_a_partial_list_not_a_mismatch(tmp_path):
     corpus = corpus_from_text(tmp_path, "公司组织开展知识竞赛、主题党日和志愿服务等12项活动。"
                                         "公司形成了学习、实践、总结三个环节。")

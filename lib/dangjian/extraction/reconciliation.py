@@ -3,7 +3,9 @@ the stated count with the number of things it actually names.
 
 Three kinds of statement:
 - ``brands``: a stated number of brands (创建党建品牌15个, 五大品牌) against the
-  brands (kind ``brand``) extracted from the same report;
+  brands (kind ``brand``) extracted from the same report, all of them (a count often sums up
+  brands named across the report's sections); after 等 (“A”“B”等17个品牌) the count is of a
+  partial list;
 - ``enumeration``: an exact count right after a list (申报遴选、培育创建、考核认定、
   巩固成果4个步骤; A、B和C三个党小组) against the items listed;
 - ``formula``: a formula that announces a count (两化, 六个有力, 四位一体) against
@@ -97,8 +99,10 @@ def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> li
                 if any(s <= m.start() < e for s, e in claimed):
                     continue
                 claimed.append(m.span())
+                # “A”“B”等17个品牌: 17, among them A and B, so naming fewer is no mismatch
+                partial = masked[:m.start()].rstrip().endswith("等")
                 rows.append(_row(row.doc_id, "brands", row.text[m.start():m.end()], _to_int(m.group("n")), named,
-                                 row.sent_id, row.start + m.start(), row.start + m.end()))
+                                 row.sent_id, row.start + m.start(), row.start + m.end(), partial=partial))
         for m in _ENUM_COUNT.finditer(row.text):
             rest = row.text[m.end():m.end() + 2]
             if any(s <= m.start() < e for s, e in claimed) or rest.startswith(("余", "多")) or m.start() == 0:
