@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -126,6 +127,10 @@ BRAND_CASES = [
     ("公司党委开展“我为群众办实事”主题实践活动,解决职工急难愁盼。", "我为群众办实事", "activity", "公司党委"),
     ("检修车间党支部总结推行“五心”工作法,在全公司推广。", "五心", "method", "检修车间党支部"),
     ("营销党支部以“暖心驿站”为载体,开展“电力进万家”等志愿服务活动。", "电力进万家", "activity", "营销党支部"),
+    # a unit in brackets between the name and its cue owns the brand (contest reports list them so)
+    ("评选中,“清风护航”(南湖区人民检察院)特色品牌获得一等奖。", "清风护航", "brand", "南湖区人民检察院"),
+    ("运检党支部以“送电到田头”“村企共联”等创新举措服务乡村振兴。", "村企共联", "method", "运检党支部"),
+    ("机关党支部每月开展“月月学”主题党日活动,交流学习心得。", "月月学", "activity", "机关党支部"),
 ]
 
 
@@ -169,6 +174,7 @@ def test_the_report_s_organization_owns_what_no_sentence_gives_an_owner(tmp_path
 
 
 NOT_BRANDS = [
+    "公司党委把“提质增效、勇争一流”大讨论的具体举措落到实处。",    # a discussion's slogan, not a measure
     "各党支部坚持“让党旗在一线飘起来”,充分发挥战斗堡垒作用。",        # slogan
     "全体党员大力弘扬“延安精神”,传承红色基因。",                      # spirit
     "为实现“双千亿”奋斗目标,公司党委提出新要求。",                    # campaign goal
@@ -369,8 +375,7 @@ def test_cues_are_read_only_and_other_cues_get_their_own_rules(tmp_path):
     records = sentence_records(corpus)
     texts = dict(zip(corpus.documents["doc_id"], corpus.documents["text"]))
     assert [(r["name"], r["cue"]) for r in brand_rows(texts, records)] == [("红色引擎", "党建品牌")]
-    edited = CUES_FILE.read_text(encoding="utf-8").replace(
-        'brand_cue: ["党建品牌", "党支部品牌", "党(总)支部品牌", "支部品牌", "品牌", "党建"]', 'brand_cue: ["口号"]')
+    edited = re.sub(r"\bbrand_cue: \[[^\]]*\]", 'brand_cue: ["口号"]', CUES_FILE.read_text(encoding="utf-8"), count=1)
     assert edited != CUES_FILE.read_text(encoding="utf-8")
     (tmp_path / "cues.yaml").write_text(edited, encoding="utf-8")
     other = brand_rows(texts, records, load_cues(tmp_path / "cues.yaml"))

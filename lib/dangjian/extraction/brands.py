@@ -200,6 +200,8 @@ class BrandRules:
                 continue  # “共同体”建设; “智慧型机场”示范项目 is an honour
             if kind == "carrier" and _LIST_MARK.search(name):
                 continue
+            if "的" in m.group("mod") and m.group("cue") in self.c["cues_refusing_de"]:
+                continue  # “X”大讨论的具体举措: the name qualifies a noun, the cue belongs to that noun
             if q.after.startswith(self.cue_continuations, m.end("cue")):
                 continue  # 两大赛道: the cue 大赛 is the start of 赛道, a contest's track
             if best is None or len(m.group("mod")) < best[0]:
@@ -278,6 +280,7 @@ class BrandRules:
 _PREDICATE_INSIDE = re.compile(r"^[\u4e00-\u9fff]{2,}[为是让把][\u4e00-\u9fff]")
 _PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fff]{2,8}|[NX])){1,3}$")
 _LIST_MARK = re.compile(r"[，,。；;！？!?、]")
+_BRACKETED_AFTER = re.compile(r"[(（][^()（），,。；;、“”]{2,20}[)）]")
 
 
 class _Owner:
@@ -300,6 +303,13 @@ class _Owner:
         owner = self.unit
         return bool(owner) and bool(re.search(
             rf"{re.escape(owner)}(?:{self._rules.verbs})(?:的|了|起)?[^，,。；;]{{0,4}}$", self._before))
+
+
+def _is_unit_name(text: str, units: UnitFinder) -> bool:
+    """Is ``text`` a unit's whole name (三亚市城郊检察院), by the organizations' rules?"""
+    from ..metadata import organization_name  # metadata reads its rules through this package
+
+    return organization_name(text, text, endings=units.suffixes, verb_first=True) == text
 
 
 def owning_unit(units: UnitFinder, mention: str, doc_text: str, row) -> str:
@@ -404,8 +414,14 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         quote_spans = [(q.open, q.close + 1) for q in quotes]
         brand_paragraph = "品牌" in row.para_text
         for group in _groups(sentence, quotes):
-            after = sentence[group[-1].close + 1:]
-            masked_after = masked[group[-1].close + 1:]
+            # “天涯蓝盾”(某某检察院)特色品牌: the unit in brackets after a name stands between it and its cue
+            cue_at, bracketed_unit = group[-1].close + 1, ""
+            if bracket := _BRACKETED_AFTER.match(sentence, cue_at):
+                cue_at = bracket.end()
+                if _is_unit_name(inside := bracket.group(0)[1:-1], units):
+                    bracketed_unit = inside  # the whole bracket is a unit's name: the brand's owner
+            after = sentence[cue_at:]
+            masked_after = masked[cue_at:]
             for q in _split_parts(group):
                 name = normalise_name(q.inner)
                 counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
@@ -421,7 +437,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                     counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
-                unit = unit_of(owner.unit, row)
+                unit = unit_of(bracketed_unit or owner.unit, row)
                 mentions.append({
                     "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
                     "pillar": pillar_of(row.lead, row.section),
