@@ -111,8 +111,8 @@ def bench_tokenize_and_floor(megabytes: float) -> dict:
 
     from dangjian.build import SENTENCE_BATCH_ROWS, build
     from dangjian.writer import TableWriter
-    from dangjian.cleaning import OPENCC_CONFIG
-    from dangjian.tokens import Segmenter, token_table
+    from dangjian.ingest.cleaning import OPENCC_CONFIG
+    from dangjian.stats.tokens import Segmenter, token_table
 
     with tempfile.TemporaryDirectory(prefix="dangjian-bench-") as tmp:
         corpus, out, again = Path(tmp) / "reports", Path(tmp) / "out", Path(tmp) / "again"

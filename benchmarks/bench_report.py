@@ -34,7 +34,7 @@ DOC_PAGES_LIMIT_KB = 100.0  # per report, on average
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-from dangjian.report import run_report
+from dangjian.present.report import run_report
 start = time.perf_counter()
 result = run_report(Path(sys.argv[1]), Path(sys.argv[2]))
 seconds = time.perf_counter() - start

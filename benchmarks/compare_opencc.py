@@ -11,9 +11,9 @@ from collections import Counter
 
 import opencc
 
-from dangjian import cleaning
+from dangjian.ingest import cleaning
 from dangjian.config import PROJECT_ROOT
-from dangjian.reading import read_report
+from dangjian.ingest.reading import read_report
 
 DEV = PROJECT_ROOT.parent / "shared" / "dev-reports"
 CONFIGS = ("t2s", "tw2s")

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from renderings import as_pdf  # noqa: E402
 
-from dangjian.reading import read_report  # noqa: E402
+from dangjian.ingest.reading import read_report  # noqa: E402
 
 
 def _pypdf(path: Path) -> str:

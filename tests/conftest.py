@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import dangjian
-import dangjian.catalog
+import dangjian.ingest.catalog
 from dangjian.config import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -48,7 +48,7 @@ def pytest_terminal_summary(terminalreporter):
 def corpus_from_text(tmp_path: Path, body: str, title: str = "某公司党建品牌创建工作纪实") -> dangjian.Corpus:
     """A one-report corpus from sentences of our own, for short cases in the genre."""
     write_report(tmp_path, "t.txt", f"{title}\n{body}\n")
-    columns = dangjian.catalog.CATALOG_COLUMNS
+    columns = dangjian.ingest.catalog.CATALOG_COLUMNS
     (tmp_path / "catalog.csv").write_text(",".join(columns) + "\nt.txt" + "," * (len(columns) - 1) + "\n",
                                           encoding="utf-8")
     return dangjian.build_corpus(tmp_path)

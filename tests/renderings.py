@@ -97,7 +97,7 @@ def _ttf_font() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from dangjian.plots import _packaged_font
+    from dangjian.present.plots import _packaged_font
 
     pdfmetrics.registerFont(TTFont("NotoSansSC", str(_packaged_font())))
     return "NotoSansSC"

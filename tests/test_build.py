@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 import dangjian
-from dangjian.catalog import CATALOG_COLUMNS, CURATED_COLUMNS
+from dangjian.ingest.catalog import CATALOG_COLUMNS, CURATED_COLUMNS
 from dangjian.writer import EXCEL_TABLES
 from dangjian import build as build_module, corpus as corpus_module, writer as writer_module
-from dangjian.cleaning import fold_whitespace, strip_pinyin, to_simplified
-from dangjian.reading import read_report
+from dangjian.ingest.cleaning import fold_whitespace, strip_pinyin, to_simplified
+from dangjian.ingest.reading import read_report
 
 from conftest import SEED_FILES, SEEDS, write_report
 

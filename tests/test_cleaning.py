@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from dangjian.cleaning import clean, detect_script, fold_whitespace, is_pinyin, strip_pinyin, to_simplified
-from dangjian.reading import RawReport
+from dangjian.ingest.cleaning import clean, detect_script, fold_whitespace, is_pinyin, strip_pinyin, to_simplified
+from dangjian.ingest.reading import RawReport
 
 
 def _raw(text: str, doc_id: str = "t") -> RawReport:

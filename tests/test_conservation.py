@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from dangjian.cleaning import fold_whitespace, to_simplified
-from dangjian.reading import read_report
+from dangjian.ingest.cleaning import fold_whitespace, to_simplified
+from dangjian.ingest.reading import read_report
 
 from conftest import SEED_FILES
 

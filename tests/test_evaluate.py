@@ -176,8 +176,8 @@ def test_every_row_on_the_development_corpus_points_at_its_text():
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_no_organization_on_the_development_corpus_is_a_phrase_a_bare_place_or_a_bare_type():
     import dangjian
-    from dangjian.metadata import _clause_like, is_bare
-    from dangjian.organizations import parse_place
+    from dangjian.ingest.metadata import _clause_like, is_bare
+    from dangjian.ingest.organizations import parse_place
 
     corpus = dangjian.load_corpus(DEV_REPORTS)
     found = [name for name in corpus.documents["organization"] if name]

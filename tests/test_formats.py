@@ -12,9 +12,9 @@ import pytest
 
 import dangjian
 from dangjian.corpus import CatalogWarning
-from dangjian.display import table_html
-from dangjian.reading import ReadError, read_report
-from dangjian.reading.pdf import fold_compatibility
+from dangjian.present.display import table_html
+from dangjian.ingest.reading import ReadError, read_report
+from dangjian.ingest.reading.pdf import fold_compatibility
 
 from conftest import SEED_FILES
 from renderings import (COMPARED, DOCX_FOOTER, DOCX_HEADER, FOOTER, FURNITURE, NAV, PDF_HEADER, RENDERINGS, SHARE,
@@ -252,7 +252,7 @@ def test_furniture_lists_name_themselves():
 
 @pytest.mark.parametrize("suffix", [".html", ".docx", ".pdf"])
 def test_kept_plus_removed_rebuilds_the_text_as_read(rendered, suffix):
-    from dangjian.cleaning import fold_whitespace
+    from dangjian.ingest.cleaning import fold_whitespace
 
     corpus, folder = rendered
     for path in SEED_FILES:

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 import dangjian
-from dangjian import compare, groups, textstats
-from dangjian.catalog import CATALOG_COLUMNS
-from dangjian.display import Tables, table_html
+from dangjian.stats import compare, textstats
+from dangjian.present import groups
+from dangjian.ingest.catalog import CATALOG_COLUMNS
+from dangjian.present.display import Tables, table_html
 
 from conftest import SEED_FILES
 
@@ -140,7 +141,7 @@ def test_tables_are_interactive_whole_escaped_and_linked(tmp_path):
 
 def test_the_index_page_can_group_by_any_documents_column(tmp_path):
     from dangjian.build import build
-    from dangjian.report import _batch_summary
+    from dangjian.present.report import _batch_summary
 
     build(SEED_FILES[0].parent, tmp_path)
     summary, grouped_by = _batch_summary(tmp_path, "script", 12)

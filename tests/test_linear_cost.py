@@ -20,7 +20,7 @@ LINEAR_BOUND = 8.0  # 4x the text: linear ≈ 4, quadratic ≈ 16
 def _one_long_report(folder, name: str, copies: int):
     """The seeds' text repeated into one long report, with their brands, formulas, 该中心党委 anaphors and
     quoted names, so that every extraction step has work to do."""
-    from dangjian.reading import read_report
+    from dangjian.ingest.reading import read_report
 
     text = "\n".join(read_report(path).text for path in SEED_FILES)
     return write_report(folder, name, "\n".join([text] * copies))

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from dangjian import metadata
-from dangjian.cleaning import clean
-from dangjian.metadata import extract_metadata
-from dangjian.reading import RawReport
+from dangjian.ingest import metadata
+from dangjian.ingest.cleaning import clean
+from dangjian.ingest.metadata import extract_metadata
+from dangjian.ingest.reading import RawReport
 
 BODY = "今年以来,公司党委创建“党员服务站”品牌,推动党建工作与生产经营深度融合,取得明显成效。"
 

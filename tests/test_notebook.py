@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dangjian.notebook import ensure_tables, setup
+from dangjian.present.notebook import ensure_tables, setup
 
 from conftest import SEEDS
 
@@ -44,7 +44,7 @@ def test_an_interactive_run_links_from_the_notebook_and_leaves_exported_sets_alo
 
 
 def test_a_sentence_cited_in_prose_links_to_its_page():
-    from dangjian import narrative
+    from dangjian.present import narrative
 
     text = narrative.cite("某公司<b>党委</b>创建品牌", "004_x-s0008")
     assert text == "“某公司&lt;b&gt;党委&lt;/b&gt;创建品牌” ([004\\_x\\-s0008](docs/004_x.html#004_x-s0008))"

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import dangjian
-from dangjian import groups
-from dangjian.catalog import CATALOG_COLUMNS, CatalogError, read_catalog
-from dangjian.metadata import find_organization
-from dangjian.organizations import (LISTS, RuleFileError, load_directory, load_sector_rules, org_id, org_key, place,
+from dangjian.present import groups
+from dangjian.ingest.catalog import CATALOG_COLUMNS, CatalogError, read_catalog
+from dangjian.ingest.metadata import find_organization
+from dangjian.ingest.organizations import (LISTS, RuleFileError, load_directory, load_sector_rules, org_id, org_key, place,
                                     sections)
 
 from conftest import SEEDS, write_report
@@ -98,7 +98,7 @@ def test_placement_from_printed_parents_and_known_units(name, text, group, regio
 
 
 def test_a_bad_unit_places_file_names_the_file_and_the_reason(tmp_path):
-    from dangjian.organizations import load_unit_places
+    from dangjian.ingest.organizations import load_unit_places
     path = tmp_path / "unit_places.tsv"
     path.write_text("unit\tprovince\treason\n某油田\t火星\tinvented\n", encoding="utf-8")
     with pytest.raises(RuleFileError, match="unit_places.tsv: line 2: '火星' is not a province"):
@@ -295,7 +295,7 @@ def test_a_small_batch_is_grouped_by_organization_and_merged_ids_are_one_group()
 def test_the_gazetteer_loads_without_setuptools_pkg_resources():
     """cpca opens its data through pkg_resources, which setuptools 81 removed: the stand-in must do."""
     code = ("import sys; sys.modules['pkg_resources'] = None\n"
-            "from dangjian.organizations import places_in, province_of_name\n"
+            "from dangjian.ingest.organizations import places_in, province_of_name\n"
             "assert places_in('浙江宁波') == [('浙江', '浙江'), ('浙江', '宁波')], places_in('浙江宁波')\n"
             "assert province_of_name('国网慈溪市供电公司') == '浙江'\n"
             "assert sys.modules['pkg_resources'] is None\n")

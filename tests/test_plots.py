@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dangjian import plots
-from dangjian.figures import make_figures
+from dangjian.present import plots
+from dangjian.present.figures import make_figures
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import dangjian
-from dangjian.reading import ReadError, decode_bytes, read_report
+from dangjian.ingest.reading import ReadError, decode_bytes, read_report
 
 from conftest import SEED_FILES, SEEDS, write_report
 

@@ -8,7 +8,7 @@ import shutil
 import nbformat
 import pytest
 
-from dangjian.report import check_html, notebooks, run_report
+from dangjian.present.report import check_html, notebooks, run_report
 
 from conftest import SEED_FILES, SEEDS, write_report
 
@@ -190,8 +190,8 @@ def _batch_size() -> int:
 def test_a_batch_of_real_reports_is_compared_where_its_reports_meet(batch_report):
     import pandas as pd
 
-    from dangjian import groups as groups_module
-    from dangjian.groups import OTHER, group_reports
+    from dangjian.present import groups as groups_module
+    from dangjian.present.groups import OTHER, group_reports
 
     assert batch_report.failures == []
     summary = _markdown(batch_report, "01_corpus.ipynb")
@@ -373,7 +373,7 @@ def test_a_batch_of_real_reports_in_a_real_browser(batch_report):
 
 
 def test_kernels_draw_off_screen_without_changing_the_callers_environment(monkeypatch):
-    from dangjian.report import _environment_default
+    from dangjian.present.report import _environment_default
 
     monkeypatch.delenv("MPLBACKEND", raising=False)
     with _environment_default("MPLBACKEND", "Agg"):
@@ -387,7 +387,7 @@ def test_kernels_draw_off_screen_without_changing_the_callers_environment(monkey
 
 @pytest.mark.skipif(os.name != "posix", reason="local (IPC) sockets are POSIX only; elsewhere kernels use TCP")
 def test_kernels_run_quietly_over_local_sockets(tmp_path, capfd):
-    from dangjian.report import execute_notebook
+    from dangjian.present.report import execute_notebook
 
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
                                                                  "display_name": "Python 3"}})

@@ -6,7 +6,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from dangjian import textstats
+from dangjian.stats import textstats
 from dangjian.build import build, grouped_batches
 from dangjian.writer import schema_of
 

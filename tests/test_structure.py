@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from dangjian.cleaning import KeptLine
-from dangjian.structure import build_structure, split_sentences
+from dangjian.ingest.cleaning import KeptLine
+from dangjian.ingest.structure import build_structure, split_sentences
 
 
 def _sentences(text: str) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import chi2
 
 import dangjian
-from dangjian import textstats as ts
+from dangjian.stats import textstats as ts
 
 
 def _tokens(rows):
@@ -188,7 +188,7 @@ def test_genre_words_must_be_keywords_of_their_theme():
 
 def test_the_campaign_direction_needs_a_sentence_about_brands(tmp_path):
     from conftest import corpus_from_text
-    from dangjian.compare import creation_direction
+    from dangjian.stats.compare import creation_direction
 
     body = "公司党委启动应急响应,全力抢修线路。\n各单位结合实际做好防汛工作。"
     assert creation_direction(corpus_from_text(tmp_path / "a", body))["direction"].tolist() == ["not stated"]

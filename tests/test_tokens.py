@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from dangjian import tokens as tk
+from dangjian.stats import tokens as tk
 
 
 def test_user_dict_file_is_clean():

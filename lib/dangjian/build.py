@@ -38,18 +38,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import textstats
-from . import tokens as tokens_module
-from .catalog import apply_catalog, warn_unchecked_edits
-from .cleaning import FURNITURE_FILE, OPENCC_CONFIG
+from .stats import textstats
+from .stats import tokens as tokens_module
+from .ingest.catalog import apply_catalog, warn_unchecked_edits
+from .ingest.cleaning import FURNITURE_FILE, OPENCC_CONFIG
 from .config import CATALOG_NAME, VERSION
 from .corpus import CatalogWarning, read_catalog, report_files, typed_table
 from .extraction.common import CUES_FILE
-from .organizations import organizations_table
+from .ingest.organizations import organizations_table
 from .parallel import DaskExecutor, LocalPool
 from .pipeline import PipelineRules, run_report
-from .reading import ReadError, doc_ids, sidecar_files
-from .reading.webpage import FURNITURE_FILE as HTML_FURNITURE_FILE
+from .ingest.reading import ReadError, doc_ids, sidecar_files
+from .ingest.reading.webpage import FURNITURE_FILE as HTML_FURNITURE_FILE
 from .wire import compact, from_wire, to_wire
 from .writer import TableWriter, arrow_table, csv_tables, system_allocator
 

@@ -36,7 +36,7 @@ def _build(args: argparse.Namespace) -> int:
             print(f"  {file}: {reason}", file=sys.stderr)
         return 1
     if not rows["documents"]:
-        from .reading import PATTERNS
+        from .ingest.reading import PATTERNS
 
         print(f"dangjian build: no reports ({PATTERNS}) in {seeds}", file=sys.stderr)
         return 1
@@ -45,9 +45,9 @@ def _build(args: argparse.Namespace) -> int:
 
 def _figures(args: argparse.Namespace) -> int:
     from .load import load_corpus
-    from .figures import make_figures
+    from .present.figures import make_figures
 
-    from .groups import group_reports
+    from .present.groups import group_reports
 
     corpus = load_corpus(Path(args.source))
     if corpus.documents.empty:
@@ -66,7 +66,7 @@ def _figures(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import NoReportsError, run_report
+    from .present.report import NoReportsError, run_report
 
     try:
         result = run_report(Path(args.seeds), Path(args.out) if args.out else None, workers=args.workers,
@@ -90,7 +90,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _catalog(args: argparse.Namespace) -> int:
-    from .catalog import CatalogError, write_catalog
+    from .ingest.catalog import CatalogError, write_catalog
     from .load import build_corpus
 
     folder = Path(args.folder)
@@ -207,8 +207,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .groups import DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS
-    from .tokens import BACKENDS, DEFAULT_BACKEND
+    from .present.groups import DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS
+    from .stats.tokens import BACKENDS, DEFAULT_BACKEND
 
     parser = argparse.ArgumentParser(prog="dangjian", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

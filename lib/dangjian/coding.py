@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import compare, textstats
+from .stats import compare, textstats
 
 LABEL_FILES = {"themes": "themes.csv", "approach": "approach.csv"}
 SCORE_COLUMNS = ["evidence", "rule", "found", "labelled", "correct", "precision", "unlabelled"]

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import textstats, tokens as tokens_module
+from .stats import textstats, tokens as tokens_module
 from .extraction import brands as brands_module, formulas as formulas_module, metrics as metrics_module
 from .extraction import reconciliation as reconciliation_module
-from .catalog import CURATED_COLUMNS, CatalogWarning, read_catalog  # noqa: F401 (the build's catalog API)
-from .organizations import ORGANIZATION_COLUMNS
-from .reading import sidecar_files
+from .ingest.catalog import CURATED_COLUMNS, CatalogWarning, read_catalog  # noqa: F401 (the build's catalog API)
+from .ingest.organizations import ORGANIZATION_COLUMNS
+from .ingest.reading import sidecar_files
 
 
 COLUMNS = {

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cleaning import strip_pinyin, to_simplified
+from .ingest.cleaning import strip_pinyin, to_simplified
 
 FIELDS = ("title", "date", "organization", "parent_group", "sector", "region", "script", "metrics", "initiatives",
           "brands", "formulas", "owning_unit")

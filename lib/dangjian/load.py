@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import tokens as tokens_module
+from .stats import tokens as tokens_module
 from .build import build
 from .writer import TableWriter, csv_tables
 from .config import SEEDS_DIR

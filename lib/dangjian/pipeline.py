@@ -14,15 +14,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import textstats
-from .cleaning import CleanedReport, clean, load_rules
+from .stats import textstats
+from .ingest.cleaning import CleanedReport, clean, load_rules
 from .corpus import para_id, sent_id
 from .extraction import extract_all
 from .extraction.common import records_from_rows
-from .metadata import Metadata, extract_metadata
-from .organizations import Placement, place
-from .reading import RawReport, ReadError, read_report
-from .structure import build_structure
+from .ingest.metadata import Metadata, extract_metadata
+from .ingest.organizations import Placement, place
+from .ingest.reading import RawReport, ReadError, read_report
+from .ingest.structure import build_structure
 
 
 @dataclass(frozen=True)
@@ -58,29 +58,29 @@ class Report:
 
 
 def read(report: Report) -> None:
-    """The file's text, format and encoding (``dangjian.reading``)."""
+    """The file's text, format and encoding (``dangjian.ingest.reading``)."""
     report.raw = read_report(report.path, report.doc_id)
 
 
 def clean_lines(report: Report) -> None:
-    """Page furniture and pinyin out, simplified script (``dangjian.cleaning``)."""
+    """Page furniture and pinyin out, simplified script (``dangjian.ingest.cleaning``)."""
     report.cleaned = clean(report.raw, report.rules.furniture)
 
 
 def describe(report: Report) -> None:
-    """Title, date, author and organization (``dangjian.metadata``)."""
+    """Title, date, author and organization (``dangjian.ingest.metadata``)."""
     report.metadata = extract_metadata(report.cleaned)
 
 
 def structure(report: Report) -> None:
-    """The normalised text, its paragraphs and sentences (``dangjian.structure``)."""
+    """The normalised text, its paragraphs and sentences (``dangjian.ingest.structure``)."""
     report.text, report.paragraphs, report.sentences = build_structure(report.cleaned.lines)
     if not report.paragraphs:
         raise ReadError(report.path, "no report text left after cleaning (every line is page furniture)")
 
 
 def place_organization(report: Report) -> None:
-    """The organization's parent group, sector and region (``dangjian.organizations``)."""
+    """The organization's parent group, sector and region (``dangjian.ingest.organizations``)."""
     report.placement = place(report.metadata.organization, report.metadata.title, report.text)
 
 
@@ -118,7 +118,7 @@ def extract(report: Report) -> None:
 
 
 def code_themes(report: Report) -> None:
-    """Each sentence's themes (``dangjian.textstats``), as tuples in the table's column order."""
+    """Each sentence's themes (``dangjian.stats.textstats``), as tuples in the table's column order."""
     themes = textstats.code_theme_rows(report.rows["sentences"], report.rules.codebook)
     report.rows["sentence_themes"] = themes
     report.coded = dict(Counter(theme for _, _, theme, *_ in themes))

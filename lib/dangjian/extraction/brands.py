@@ -307,7 +307,7 @@ class _Owner:
 
 def _is_unit_name(text: str, units: UnitFinder) -> bool:
     """Is ``text`` a unit's whole name (三亚市城郊检察院), by the organizations' rules?"""
-    from ..metadata import organization_name  # metadata reads its rules through this package
+    from ..ingest.metadata import organization_name  # metadata reads its rules through this package
 
     return organization_name(text, text, endings=units.suffixes, verb_first=True) == text
 
@@ -318,7 +318,7 @@ def owning_unit(units: UnitFinder, mention: str, doc_text: str, row) -> str:
     collective (各党支部, 基层党支部), a bare type nothing resolves, and a phrase read as a name
     (实施支部, 扎实做好中心, 行动支部) are no owner; a clause after a name is cut off (江西公司党委积极贯彻… →
     江西公司党委); a name cut at its start (院党委) becomes the fullest name the report prints."""
-    from ..metadata import is_bare, organization_name  # metadata reads its rules through this package
+    from ..ingest.metadata import is_bare, organization_name  # metadata reads its rules through this package
 
     unit = units.resolve(mention, doc_text, row.start, row.para_start)
     if not unit or unit.endswith(units.collective_endings):
@@ -476,7 +476,7 @@ def with_report_owner(brands: list[dict], organizations: dict[str, str], texts: 
       organization stays as printed.
     - "": neither the sentences nor the report name an owner.
     """
-    from ..metadata import is_bare  # metadata reads its rules through this package
+    from ..ingest.metadata import is_bare  # metadata reads its rules through this package
 
     for brand in brands:
         unit, organization = brand["unit"], organizations.get(brand["doc_id"], "")

@@ -3,7 +3,7 @@ co-occurrence, similarity and keywords in context. Each function takes tidy
 tables and returns a tidy DataFrame; the corpus text is never changed.
 
 The tables here are per report. Each report's ``org_label`` column holds its organization
-label (``organization_label``); comparisons of groups of reports are in ``dangjian.groups``.
+label (``organization_label``); comparisons of groups of reports are in ``dangjian.present.groups``.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.special import erfc
 
-from .config import DATA_DIR
-from .rules import read_yaml
+from ..config import DATA_DIR
+from ..rules import read_yaml
 
 THEMES_FILE = DATA_DIR / "themes.yaml"
 ALL = "all"  # the doc_id of corpus-wide rows

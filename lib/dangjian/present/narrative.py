@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from .config import DATA_DIR
+from ..config import DATA_DIR
 
 GLOSSARY_FILE = DATA_DIR / "glossary.csv"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")

@@ -12,10 +12,10 @@ import re
 
 import pandas as pd
 
-from .config import DATA_DIR
-from .rules import read_yaml
-from .extraction.common import alternation
-from .groups import Grouping, group_keyness, group_reports, group_theme_shares
+from ..config import DATA_DIR
+from ..rules import read_yaml
+from ..extraction.common import alternation
+from ..present.groups import Grouping, group_keyness, group_reports, group_theme_shares
 from .textstats import NO_THEME
 
 APPROACHES_FILE = DATA_DIR / "approaches.yaml"

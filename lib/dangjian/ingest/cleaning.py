@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import DATA_DIR
+from ..config import DATA_DIR
 from .reading import RawReport
 
 # tw2s, not t2s: t2s leaves 著 in 随著 and 朝著 (benchmarks/compare_opencc.py measures both on the traditional reports)

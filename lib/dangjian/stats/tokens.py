@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .config import DATA_DIR
+from ..config import DATA_DIR
 
 USER_DICT = DATA_DIR / "userdict.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"

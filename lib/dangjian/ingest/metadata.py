@@ -31,7 +31,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from .cleaning import CleanedReport, strip_pinyin, to_simplified
-from .extraction.common import CHINESE_NUMERALS, UnitFinder, load_cues
+from ..extraction.common import CHINESE_NUMERALS, UnitFinder, load_cues
 
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _DAY_FIRST_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?![\d.])")  # 28.09.2020

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .display import file_name, static_table
-from .organizations import section_name
+from ..ingest.organizations import section_name
 
 STYLE = """
 body{font-family:sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;line-height:1.7;color:#222}
@@ -191,7 +191,7 @@ PAGE_TABLES = {  # the columns each page reads of each table
 def _rows_by_doc(path: Path, columns: list[str], batch_rows: int = 20_000):
     """(doc_id, rows as dicts) of a table, report by report in the order the build wrote them,
     streamed a batch of whole reports at a time, so that memory does not grow with the batch."""
-    from .build import grouped_batches
+    from ..build import grouped_batches
 
     for table in grouped_batches(path, columns, "doc_id", batch_rows):
         current, rows = None, []

@@ -35,8 +35,8 @@ from pathlib import Path
 import yaml
 
 from .cleaning import to_simplified
-from .config import DATA_DIR
-from .rules import read_yaml
+from ..config import DATA_DIR
+from ..rules import read_yaml
 
 DIRECTORY_FILE = DATA_DIR / "enterprise_groups.yaml"
 SECTOR_RULES_FILE = DATA_DIR / "sector_rules.tsv"

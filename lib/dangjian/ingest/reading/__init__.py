@@ -2,10 +2,10 @@
 
 One reader per format, each in its own module:
 
-- ``.txt``: :mod:`dangjian.reading.plain` (encodings and line endings);
-- ``.html``/``.htm``: :mod:`dangjian.reading.webpage` (trafilatura finds the article);
-- ``.docx``: :mod:`dangjian.reading.word` (python-docx);
-- ``.pdf``: :mod:`dangjian.reading.pdf` (pdfminer.six).
+- ``.txt``: :mod:`dangjian.ingest.reading.plain` (encodings and line endings);
+- ``.html``/``.htm``: :mod:`dangjian.ingest.reading.webpage` (trafilatura finds the article);
+- ``.docx``: :mod:`dangjian.ingest.reading.word` (python-docx);
+- ``.pdf``: :mod:`dangjian.ingest.reading.pdf` (pdfminer.six).
 
 Every reader returns the whole text it found, one line per paragraph, and marks the
 lines it knows are not the report (a web page's navigation, a Word page header, a PDF
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from ..config import CATALOG_NAME
+from ...config import CATALOG_NAME
 from .errors import ReadError
 
 __all__ = ["FORMATS", "PATTERNS", "RawReport", "ReadError", "decode_bytes", "doc_ids", "read_report", "sidecar_files"]
@@ -99,7 +99,7 @@ def _reader(fmt: str):
 
 
 def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
-    """Decoded text and the encoding found (see :mod:`dangjian.reading.plain`)."""
+    """Decoded text and the encoding found (see :mod:`dangjian.ingest.reading.plain`)."""
     from .plain import decode_bytes as decode
 
     return decode(data, name)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plots, textstats
-from .groups import (DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS, Grouping, group_keyness, group_reports, group_similarity,
-                     group_theme_shares, group_word_frequencies)
+from . import plots
+from ..stats import textstats
+from .groups import DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS, Grouping, group_keyness, group_reports, group_similarity, group_theme_shares, group_word_frequencies
 
 WORDCLOUD_PATTERN = "wordcloud_*.png"
 

@@ -6,7 +6,7 @@ figure folders. Failures are collected, not raised at the first: a cell error, a
 warning printed by a cell (a missing glyph among them), an empty figure or image.
 Every notebook is exported twice: with code (``NN_name.html``) and for readers,
 without code cells (``NN_name.reader.html``). HTML in the reports' text is
-escaped where it enters a page (``dangjian.narrative.quote`` for prose, pandas
+escaped where it enters a page (``dangjian.present.narrative.quote`` for prose, pandas
 for tables, nbconvert for plain output), and every exported page is checked to
 hold no script, event handler or javascript: link at all, so a leak fails the run.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from .config import DATA_DIR, FIGURES_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
+from ..config import DATA_DIR, FIGURES_DIR, PROCESSED_DIR, PROJECT_ROOT, REPORTS_DIR
 from .groups import DEFAULT_GROUP_BY, DEFAULT_TOP_GROUPS, check_grouping
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
@@ -213,7 +213,7 @@ def _batch_summary(tables: Path, group_by: str, top_groups: int) -> tuple[str, s
     documents table."""
     import pandas as pd
 
-    from .corpus import COLUMNS
+    from ..corpus import COLUMNS
     from .groups import describe, group_reports
 
     documents = pd.read_parquet(tables / "documents.parquet",
@@ -229,13 +229,13 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
 
     ``group_by`` and ``top_groups`` become every notebook's GROUP_BY and TOP_GROUPS; ``command`` is
     shown on the index page as what made it. Besides the notebook pages it writes a page per report
-    and per organization (``dangjian.pages``), the workbook ``tables.xlsx`` and the index. Raises
+    and per organization (``dangjian.present.pages``), the workbook ``tables.xlsx`` and the index. Raises
     NoReportsError (naming the folder and each failed file) when the build gives no report.
     """
     import papermill
 
-    from .build import build
-    from .corpus import COLUMNS
+    from ..build import build
+    from ..corpus import COLUMNS
 
     if out is None:
         tables, figures, reports = PROCESSED_DIR, FIGURES_DIR, REPORTS_DIR
@@ -250,7 +250,7 @@ def run_report(seeds: Path, out: Path | None = None, workers: int | None = None,
     result.warnings = [str(w.message) for w in caught]
     result.failures += [f"{file}: {reason}" for file, reason in built.failures]
     if not built.rows.get("documents"):
-        from .reading import PATTERNS
+        from ..ingest.reading import PATTERNS
 
         what = (f"every file failed: {'; '.join(result.failures)}" if result.failures else
                 f"it holds no report file ({PATTERNS})")

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..config import DATA_DIR
+from ...config import DATA_DIR
 from .errors import ReadError
 from .plain import BOMS, decode_bytes, line_endings, normalise_newlines
 

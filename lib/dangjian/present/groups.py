@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import textstats
-from .organizations import section_label
+from ..stats import textstats
+from ..ingest.organizations import section_label
 
 OTHER = "other"            # the pooled group beyond the top K
 MISSING = "(not stated)"   # the group of a report whose grouping column is empty

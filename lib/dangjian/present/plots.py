@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import DATA_DIR
+from ..config import DATA_DIR
 
 STYLE_FILE = DATA_DIR / "dangjian.mplstyle"
 SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -231,7 +231,7 @@ def cooccurrence_network(edges: pd.DataFrame, frequencies: pd.DataFrame, path: P
     import matplotlib.pyplot as plt
     import networkx as nx
 
-    from .textstats import ALL, cooccurrence_graph
+    from ..stats.textstats import ALL, cooccurrence_graph
 
     if edges.empty:
         raise ValueError(f"{path.name}: no pair of terms shares two sentences")

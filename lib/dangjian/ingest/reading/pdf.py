@@ -34,7 +34,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..config import DATA_DIR
+from ...config import DATA_DIR
 from .errors import ReadError
 
 RADICALS_FILE = DATA_DIR / "cjk_radicals.tsv"

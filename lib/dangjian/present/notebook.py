@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import SEEDS_DIR
-from .corpus import Corpus
+from ..config import SEEDS_DIR
+from ..corpus import Corpus
 from .display import Tables
 from .groups import Grouping, group_reports
 from . import narrative
@@ -45,7 +45,7 @@ def ensure_tables(tables: Path | str) -> Path:
     if not SEEDS_DIR.is_dir():
         raise FileNotFoundError(f"{tables}: no built tables, and no seeds/ to build them from: run "
                                 f"`dangjian build FOLDER --out {tables}` on your reports first")
-    from .build import build
+    from ..build import build
 
     print(f"{tables} holds no tables yet: building {SEEDS_DIR} into it (the same as `make build`)…",
           file=sys.stderr)
@@ -77,7 +77,7 @@ def setup(tables: Path | str, figures: Path | str, reports: Path | str, group_by
     notebook's own relative folders (``../data/interactive/…``, never an exported report set):
     there links are relative to the notebook, and the report pages they point at are written
     into ``reports/docs`` when missing, so that they open from JupyterLab."""
-    from .load import load_corpus
+    from ..load import load_corpus
 
     tables = ensure_tables(tables)
     corpus = load_corpus(tables)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .display import file_name, rows_of
-from .organizations import section_label
+from ..ingest.organizations import section_label
 
 STYLE = """
 body{font-family:sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}

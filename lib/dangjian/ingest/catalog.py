@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import CATALOG_NAME
+from ..config import CATALOG_NAME
 from .organizations import org_id, org_key, sections
 
 STATUSES = ("inferred", "checked")

@@ -1,0 +1,1 @@
+"""Ingestion: reading each format, cleaning, metadata, placement, structure and the catalog."""

@@ -1,0 +1,1 @@
+"""Text statistics: tokens, frequencies, keyness, themes and comparisons of approaches."""
