@@ -1,11 +1,17 @@
-"""Reading the rule files shipped in ``data/`` (and any an analyst passes instead).
+"""Reading the rule files shipped in ``data/`` (and any an analyst passes instead), one way for
+every file: YAML (cue lists, the codebook, the directory of groups) through ``read_yaml``, and the
+tab-separated rule tables (furniture, markup, measure words, sector rules, unit places) through
+``read_rule_table``, which validates each on load. A file that breaks its format raises
+``RuleFileError``, which names the file, the line and the reason (quanteda's ``dictionary()``
+validation is the model).
 
-Every YAML rule file is parsed here, by libyaml's C parser where PyYAML has it (the wheels on
-PyPI do): the pure-Python parser took a tenth of a second of every build's start, before the first
-report.
+YAML is parsed by libyaml's C parser where PyYAML has it (the wheels on PyPI do): the pure-Python
+parser took a tenth of a second of every build's start, before the first report.
 """
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
 
 import yaml
@@ -13,7 +19,57 @@ import yaml
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class RuleFileError(ValueError):
+    """A rule or directory file that does not follow its format; names the file and the reason."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{Path(path).name}: {reason}")
+
+
 def read_yaml(path: str | Path):
     """The data of a YAML file, with YAML's safe types only (as ``yaml.safe_load``)."""
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_LOADER)  # noqa: S506 - a safe loader
+
+
+def read_rule_table(path: str | Path, columns: tuple[str, ...], *, key: str | None = None,
+                    choices: dict[str, frozenset] | None = None, patterns: tuple[str, ...] = (),
+                    required: tuple[str, ...] | None = None) -> list[dict]:
+    """The rows of a tab-separated rule table, in file order, as dicts of strings, validated:
+
+    - the header holds ``columns`` (a file may carry more, for notes);
+    - every row fills the ``required`` columns (all of ``columns`` unless given), a reason above all;
+    - a column of ``choices`` holds one of its values;
+    - a column of ``patterns`` compiles as a regular expression (the row holds the compiled pattern);
+    - ``key``, when given, is never listed twice.
+
+    Cells are read as written: no quoting (patterns hold quote marks), no type guessing.
+    """
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RuleFileError(path, f"cannot be read ({exc})") from exc
+    with open(path, encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), [])
+    if missing := [c for c in columns if c not in header]:
+        raise RuleFileError(path, f"needs the columns {', '.join(columns)} (missing: {', '.join(missing)})")
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=2):
+        if empty := [c for c in (columns if required is None else required) if not (row.get(c) or "").strip()]:
+            raise RuleFileError(path, f"line {line}: {', '.join(empty)} empty")
+        for column, allowed in (choices or {}).items():
+            if row[column] not in allowed:
+                raise RuleFileError(path, f"line {line}: {column} {row[column]!r} is not one of {sorted(allowed)}")
+        for column in patterns:
+            try:
+                row[column] = re.compile(row[column])
+            except re.error as exc:
+                raise RuleFileError(path, f"line {line}: {column} does not compile ({exc})") from exc
+        if key is not None:
+            if row[key] in seen:
+                raise RuleFileError(path, f"line {line}: {row[key]} is listed twice")
+            seen.add(row[key])
+    return rows

@@ -33,6 +33,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ..config import DATA_DIR
+from ..rules import read_rule_table
 from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans
 
 UNITS_FILE = DATA_DIR / "measure_words.tsv"
@@ -54,12 +55,8 @@ _ARABIC = r"[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?"
 def load_units(path=UNITS_FILE) -> pd.DataFrame:
     """The measure-word lexicon, indexed by unit: category, kind (``count``: a measure word that counts
     things, whose 一 can be the indefinite article; ``measure``: a unit of measurement) and note."""
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    if not {"unit", "category", "kind", "note"} <= set(table.columns):
-        raise ValueError(f"{path}: needs the columns unit, category, kind, note")
-    if table["unit"].duplicated().any():
-        raise ValueError(f"{path}: units listed twice: {sorted(set(table.loc[table['unit'].duplicated(), 'unit']))}")
-    return table.set_index("unit")
+    rows = read_rule_table(path, ("unit", "category", "kind", "note"), key="unit", required=("unit", "category", "kind"))
+    return pd.DataFrame(rows, columns=["unit", "category", "kind", "note"], dtype=str).set_index("unit")
 
 
 @lru_cache(maxsize=1)

@@ -22,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..config import DATA_DIR
+from ..rules import read_rule_table
 from .reading import RawReport
 
 # tw2s, not t2s: t2s leaves 著 in 随著 and 朝著 (benchmarks/compare_opencc.py measures both on the traditional reports)
@@ -116,13 +116,14 @@ class FurnitureRule:
 
 
 def load_rules(path: Path = FURNITURE_FILE) -> list[FurnitureRule]:
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, quoting=3)
-    rules = []
-    for row in table.itertuples(index=False):
-        if row.zone not in {"any", "head", "tail"}:
-            raise ValueError(f"{path.name}: rule {row.rule_id} has unknown zone {row.zone!r}")
-        rules.append(FurnitureRule(row.rule_id, row.zone, row.reason, re.compile(row.pattern)))
-    return rules
+    """The furniture rules, validated (``read_rule_table``): a zone of any, head or tail, a reason,
+    a pattern that compiles."""
+    rows = read_rule_table(path, ("rule_id", "zone", "reason", "pattern"), choices={"zone": _ZONES},
+                           patterns=("pattern",))
+    return [FurnitureRule(row["rule_id"], row["zone"], row["reason"], row["pattern"]) for row in rows]
+
+
+_ZONES = frozenset({"any", "head", "tail"})
 
 
 @dataclass

@@ -36,7 +36,7 @@ import yaml
 
 from .cleaning import to_simplified
 from ..config import DATA_DIR
-from ..rules import read_yaml
+from ..rules import RuleFileError, read_yaml, read_rule_table
 
 DIRECTORY_FILE = DATA_DIR / "enterprise_groups.yaml"
 SECTOR_RULES_FILE = DATA_DIR / "sector_rules.tsv"
@@ -65,14 +65,6 @@ _NUMBERED_BUREAU = re.compile("[一二三四五六七八九十]+(?:局|公局|�
 PLACEMENT_SCAN_CHARS = 1_500  # the opening a report's groups and places are read from
 REGION_SCAN_CHARS = 1_500  # the opening whose provinces and cities decide a region the name does not give
 REGION_MIN_MENTIONS = 2  # places named in the text that make its region, when its name and headline name none
-
-
-class RuleFileError(ValueError):
-    """A rule or directory file that does not follow its format; names the file and the reason."""
-
-    def __init__(self, path: Path, reason: str):
-        self.path, self.reason = Path(path), reason
-        super().__init__(f"{Path(path).name}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -246,20 +238,9 @@ def load_directory(path: Path = DIRECTORY_FILE) -> Directory:
 @lru_cache(maxsize=None)
 def load_sector_rules(path: Path = SECTOR_RULES_FILE) -> tuple[SectorRule, ...]:
     """The unit-type rules of the sector, validated: a keyword, a section, strong or weak, a reason."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    if not rows or set(rows[0]) != {"keyword", "section", "strength", "reason"}:
-        raise RuleFileError(path, "needs the columns keyword, section, strength, reason")
-    rules = []
-    for n, row in enumerate(rows, start=2):
-        if row["section"] not in sections():
-            raise RuleFileError(path, f"line {n}: {row['section']!r} is not a GB/T 4754 section")
-        if row["strength"] not in ("strong", "weak") or not row["keyword"] or not (row["reason"] or "").strip():
-            raise RuleFileError(path, f"line {n}: needs a keyword, strong or weak, and a reason")
-        rules.append(SectorRule(row["keyword"], row["section"], row["strength"] == "strong", row["reason"]))
-    if len({r.keyword for r in rules}) != len(rules):
-        raise RuleFileError(path, "a keyword is listed twice")
-    return tuple(rules)
+    rows = read_rule_table(path, ("keyword", "section", "strength", "reason"), key="keyword",
+                           choices={"section": frozenset(sections()), "strength": frozenset({"strong", "weak"})})
+    return tuple(SectorRule(row["keyword"], row["section"], row["strength"] == "strong", row["reason"]) for row in rows)
 
 
 # ---- places -------------------------------------------------------------------------------------
@@ -267,21 +248,9 @@ def load_sector_rules(path: Path = SECTOR_RULES_FILE) -> tuple[SectorRule, ...]:
 @lru_cache(maxsize=1)
 def load_unit_places(path: Path = UNIT_PLACES_FILE) -> dict[str, tuple[str, str]]:
     """Well-known units whose names print no place (大港油田, 南钢): unit → (province, reason)."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    if not rows or set(rows[0]) != {"unit", "province", "reason"}:
-        raise RuleFileError(path, "needs the columns unit, province, reason")
-    provinces = {province_short(a.name) for a in _cpca().ad_2_addr_dict.values() if a.rank == a.RANK_PROVINCE}
-    places = {}
-    for n, row in enumerate(rows, start=2):
-        if not row["unit"] or not (row["reason"] or "").strip():
-            raise RuleFileError(path, f"line {n}: needs a unit, a province and a reason")
-        if row["province"] not in provinces:
-            raise RuleFileError(path, f"line {n}: {row['province']!r} is not a province's short name")
-        if row["unit"] in places:
-            raise RuleFileError(path, f"line {n}: {row['unit']} is listed twice")
-        places[row["unit"]] = (row["province"], row["reason"])
-    return places
+    provinces = frozenset(province_short(a.name) for a in _cpca().ad_2_addr_dict.values() if a.rank == a.RANK_PROVINCE)
+    rows = read_rule_table(path, ("unit", "province", "reason"), key="unit", choices={"province": provinces})
+    return {row["unit"]: (row["province"], row["reason"]) for row in rows}
 
 
 @lru_cache(maxsize=1)

@@ -30,10 +30,10 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-
-import pandas as pd
+from pathlib import Path
 
 from ...config import DATA_DIR
+from ...rules import read_rule_table
 from .errors import ReadError
 from .plain import BOMS, decode_bytes, line_endings, normalise_newlines
 
@@ -66,14 +66,12 @@ class MarkupRule:
 
 
 @lru_cache(maxsize=1)
-def load_markup_rules() -> tuple[MarkupRule, ...]:
-    table = pd.read_csv(FURNITURE_FILE, sep="\t", dtype=str, keep_default_na=False, quoting=3, comment=None)
-    rules = []
-    for row in table.itertuples(index=False):
-        if row.where not in {"tag", "class_id"}:
-            raise ValueError(f"{FURNITURE_FILE.name}: rule {row.rule_id} has unknown 'where' {row.where!r}")
-        rules.append(MarkupRule(row.rule_id, row.where, re.compile(row.pattern), row.reason))
-    return tuple(rules)
+def load_markup_rules(path: Path = FURNITURE_FILE) -> tuple[MarkupRule, ...]:
+    """The markup rules, validated (``read_rule_table``): where (tag or class_id), a pattern that
+    compiles, a reason."""
+    rows = read_rule_table(path, ("rule_id", "where", "pattern", "reason"),
+                           choices={"where": frozenset({"tag", "class_id"})}, patterns=("pattern",))
+    return tuple(MarkupRule(row["rule_id"], row["where"], row["pattern"], row["reason"]) for row in rows)
 
 
 def decode_page(data: bytes, name: str) -> tuple[str, str]:
