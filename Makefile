@@ -9,7 +9,7 @@ OUT    ?= data/processed
 SPLIT_SEED := 2026
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report build figures lab test clean readme-counts readme-scores bench bench-report
+.PHONY: help setup report build figures lab test clean readme-counts readme-scores bench bench-against bench-report
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ test: $(STAMP) ## Lint (ruff), then run every test
 
 bench: $(STAMP) ## Measure the build on 10, 50 and 100 MB of replicated seeds: speed vs plain jieba, memory, output size, Dask speed-up (writes the table in docs/speed.md)
 	$(BIN)/python benchmarks/bench_build.py --readme docs/speed.md
+
+bench-against: $(STAMP) ## Speed of this tree against an earlier commit, same corpus, same run: make bench-against REV=bf191bf
+	$(BIN)/python benchmarks/bench_against.py $(REV)
 
 bench-report: $(STAMP) ## Time the main job on the seeds and on 300 and 2,000 synthetic reports (prints ratios, page sizes, budgets)
 	$(BIN)/python benchmarks/bench_report.py --readme docs/notebooks.md
