@@ -101,7 +101,7 @@ def test_a_bad_unit_places_file_names_the_file_and_the_reason(tmp_path):
     from dangjian.ingest.organizations import load_unit_places
     path = tmp_path / "unit_places.tsv"
     path.write_text("unit\tprovince\treason\n某油田\t火星\tinvented\n", encoding="utf-8")
-    with pytest.raises(RuleFileError, match="unit_places.tsv: line 2: '火星' is not a province"):
+    with pytest.raises(RuleFileError, match="unit_places.tsv: line 2: province '火星' is not one of"):
         load_unit_places.__wrapped__(path)
     assert all(reason for _, reason in load_unit_places().values())
 
