@@ -49,11 +49,10 @@ def read_rule_table(path: str | Path, columns: tuple[str, ...], *, key: str | No
     path = Path(path)
     try:
         with open(path, encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            rows, header = list(reader), reader.fieldnames or []
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise RuleFileError(path, f"cannot be read ({exc})") from exc
-    with open(path, encoding="utf-8", newline="") as handle:
-        header = next(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), [])
     if missing := [c for c in columns if c not in header]:
         raise RuleFileError(path, f"needs the columns {', '.join(columns)} (missing: {', '.join(missing)})")
     seen: set[str] = set()

@@ -35,7 +35,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-
 from .common import CUES_FILE, COMMA, Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans
 from .formulas import PLUS_CODE_PART, comma_joined_formulas, is_fixed_formula, looks_like_formula
 from .metrics import load_units
@@ -57,13 +56,10 @@ class BrandRules:
         self.c = c
         mod = rf"(?P<mod>[^，,。；;、“”□]{{0,{c['max_modifier_chars']}}}?)"
         self.brand_cue = re.compile(rf"^(?:的)?(?P<cue>{alternation(c['brand_cue'])})")
-        self.kind_cues = {
-            kind: re.compile(rf"^(?P<etc>等)?{mod}(?P<cue>{alternation(c[kind + '_cue'])})")
-            for kind in ("method", "activity", "program", "carrier")
-        }
+        kinds = ("method", "activity", "program", "carrier")
+        self.kind_cues = {kind: re.compile(rf"^(?P<etc>等)?{mod}(?P<cue>{alternation(c[kind + '_cue'])})") for kind in kinds}
         # matches where any of the kind cues matches: most quotes have none, and one test rules out four
-        self.any_kind_cue = re.compile(
-            rf"^等?{mod}(?:{alternation([w for k in ('method', 'activity', 'program', 'carrier') for w in c[k + '_cue']])})")
+        self.any_kind_cue = re.compile(rf"^等?{mod}(?:{alternation([w for k in kinds for w in c[k + '_cue']])})")
         self.brand_frame = re.compile(rf"^(?:{alternation(c['brand_frame_after'])})")
         self.umbrella = set(c["umbrella_campaigns"])
         self.honours = re.compile(alternation(c["honours_after"]))
@@ -78,6 +74,8 @@ class BrandRules:
         self.direct_verb = re.compile(rf"(?:{alternation(c['direct_verbs'])})(?:了|起|出)?$")
         self.listed_brand = re.compile(rf"^等[^，,。；;]{{0,{c['listed_brand_gap']}}}?品牌")
         self.heads = [(kind, tuple(c[kind + "_heads"])) for kind in ("carrier", "program", "method", "activity")]
+        # the head-noun rule reads carrier, program and method heads; activity heads serve kind_by_head only
+        self.head_noun_kinds = [(kind, heads) for kind, heads in self.heads if kind != "activity"]
         self.setup = re.compile(rf"(?:{alternation(c['setup_verbs'])})(?:了|起)?")
         self.carrier_heads = tuple(c["carrier_heads"])
         self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"])
@@ -231,7 +229,7 @@ class BrandRules:
         return ("brand", "等…品牌") if self.listed_brand.match(q.after[:len(clause)]) else None
 
     def _head_noun(self, q):
-        for kind, heads in self.heads[:3]:  # carrier, program and method heads (not activity heads)
+        for kind, heads in self.head_noun_kinds:
             if q.name.endswith(heads) and "、" not in q.name:
                 return kind, "head noun"
         return None
@@ -390,7 +388,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         bare type or an anaphor is resolved from the text before it)."""
         if not owner:
             return ""
-        if owner in units.bare or units.anaphor.match(owner):
+        if units.resolved_by_position(owner):
             return owning_unit(units, owner, texts[row.doc_id], row)
         key = (row.doc_id, owner)
         if key not in named:

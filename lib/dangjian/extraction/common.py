@@ -252,6 +252,11 @@ class UnitFinder:
             memo = self._memo = (sentence, self.mentions(sentence))
         return [m for m in memo[1] if m[0] < position]
 
+    def resolved_by_position(self, unit: str) -> bool:
+        """Does ``resolve`` read the text before ``position`` for ``unit`` (a bare type or an anaphor)?
+        Any other unit resolves to itself wherever it stands."""
+        return unit in self.bare or bool(self.anaphor.match(unit))
+
     def resolve(self, unit: str, doc_text: str, position: int, paragraph_start: int) -> str:
         """该中心党委 → 准能集团设备维修中心党委 (the first full name before ``position``); a bare 支部 →
         the last full unit in the paragraph before ``position``.

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-
 from .common import CHINESE_NUMERALS, CLAUSE_MARK, COMMA, alternation, chinese_to_number, load_cues, quoted_spans
 
 COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"]

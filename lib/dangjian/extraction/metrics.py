@@ -92,12 +92,14 @@ def _rules():
         rf"(?P<unit>{alternation(m['duration_units'])})"
         rf"(?P<post>{alternation(m['duration_after'])})?"
     )
+    # a duration counts only with a cue before or after it: a sentence with neither is not scanned
+    duration_cue = re.compile(alternation(m["duration_before"] + m["duration_after"]))
     exclusions = {
         "range_class": re.compile(rf"[0-9{CHINESE_NUMERALS}](?:{alternation(m['range_marks'])})$"),
         "rhetoric": re.compile(rf"[{''.join(m['bare_rhetoric'])}]"),
     }
     # unit → {"category", "kind", "note"}: a dict, since a DataFrame lookup per match cost 7% of a build
-    return m, units.to_dict("index"), pattern, fraction, duration, exclusions
+    return m, units.to_dict("index"), pattern, fraction, (duration, duration_cue), exclusions
 
 
 @lru_cache(maxsize=1)
@@ -105,12 +107,6 @@ def _subject_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset]:
     m = load_cues()["metrics"]
     return (re.compile(rf"(?:{alternation(m['subject_trailing'])})$"), re.compile(alternation(m["subject_verbs"])),
             re.compile(alternation(m["subject_ends"])), frozenset(m["subject_tags"]))
-
-
-@lru_cache(maxsize=1)
-def _duration_cue() -> re.Pattern:
-    m = load_cues()["metrics"]
-    return re.compile(alternation(m["duration_before"] + m["duration_after"]))
 
 
 def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
@@ -258,7 +254,7 @@ def _spelled_formula_counts(counts: list[tuple[int, float]], names: list[str]) -
 
 def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
     """Metrics of one sentence, offsets relative to it. ``formula_spans``: [start, end) to skip."""
-    m, units, pattern, fraction, duration, exclusions = _rules()
+    m, units, pattern, fraction, (duration, duration_cue), exclusions = _rules()
     blocked = [(q.open, q.close + 1) for q in quoted_spans(sentence) if not _is_speech(q.inner)]
     if "《" in sentence:
         blocked += [t.span() for t in _TITLES.finditer(sentence)]
@@ -301,8 +297,7 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
         value = round(int(match.group("num")) / int(match.group("den")), 4)
         found.append(_metric(sentence, match.group(0), value, "", "", "", _approx("", "", "", match.group("post") or "", m),
                              False, start, end, m, units))
-    # a duration counts only with a cue before or after it: a sentence with neither is not scanned
-    for match in (duration.finditer(sentence) if _duration_cue().search(sentence) else ()):
+    for match in (duration.finditer(sentence) if duration_cue.search(sentence) else ()):
         start, end = match.span()
         num = match.group("num")
         if not (match.group("pre") or match.group("post")) or any(s < end and start < e for s, e in blocked):

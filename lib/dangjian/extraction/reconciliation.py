@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 
-
 from .common import CLAUSE_MARK, CUES_FILE, alternation, chinese_to_number, compiled, load_cues, mask_quotes
 from .formulas import count_of, split_items
 

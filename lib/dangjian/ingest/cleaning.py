@@ -40,9 +40,11 @@ MENU_MAX_CHARS = 12
 TITLE_MIN_CHARS = 8
 TITLE_MAX_CHARS = 60
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-_WHITESPACE = re.compile(r"[\s\u00a0\u3000]+")
-_TO_FOLD = re.compile("[\\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_SPACE_CHARS = r"\s\u00a0\u3000"
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
+_WHITESPACE = re.compile(f"[{_SPACE_CHARS}]+")
+_TO_FOLD = re.compile(f"[{_SPACE_CHARS}{_ZERO_WIDTH_CHARS}]")  # a character either of them would change
 
 # Converter sites (zh-hans -> zh-hant pages) leave a pinyin reading after some
 # characters: 當(dāng)前. Only a valid pinyin syllable in half- or full-width

@@ -414,11 +414,13 @@ def _candidates(title: str, body_lines: list[str], byline_lines: list[str], text
     keeps a long report's cost linear (counting every name over the whole text would not be)."""
     first_chars = _organization_rules().first_chars
 
-    def by_mentions(names: list[str]) -> list[str]:
-        # most mentioned first; a stable sort keeps ties in the order of their first mention
-        return sorted(dict.fromkeys(names), key=lambda n: -text.count(n))
+    def by_mentions(names: list[str]) -> list[tuple[str, int]]:
+        """(name, times ``text`` prints it), most printed first; a stable sort keeps ties in the
+        order of their first mention."""
+        counts = {name: text.count(name) for name in dict.fromkeys(names)}
+        return sorted(counts.items(), key=lambda item: -item[1])
 
-    for name in by_mentions(_units_in(title)):
+    for name, _ in by_mentions(_units_in(title)):
         yield name, "headline"
     for line in byline_lines:
         stripped = re.sub(r"^[（(]|\s*(?:供稿|供图|撰稿)?[）)]$|\s*(?:供稿|供图)$", "", line).strip()
@@ -441,9 +443,8 @@ def _candidates(title: str, body_lines: list[str], byline_lines: list[str], text
         suffix = "|".join(map(re.escape, rules.place_suffixes))
         if m := re.search(f"{re.escape(place)}(?:{suffix})", title + "\n" + text):
             yield m.group(0), "headline_place"
-    counts = {name: text.count(name) for name in dict.fromkeys(_units_in(text))}
-    for name in sorted(counts, key=lambda name: -counts[name]):  # stable: ties in order of first mention
-        if counts[name] >= rules.most_mentioned_min:
+    for name, n in by_mentions(_units_in(text)):
+        if n >= rules.most_mentioned_min:
             yield name, "most_mentioned"
 
 

@@ -256,7 +256,6 @@ SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", 
 def _compiled_gates(themes: tuple) -> tuple:
     """(automaton of every keyword, the keywords, keyword → [(theme index, its place in the theme's
     list)], [(theme, label_en, genre words)])."""
-
     index: dict[str, list[tuple[int, int]]] = {}
     coded = []
     for theme, label_en, keywords, genre in themes:
