@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from scipy.stats import chi2
 
@@ -13,16 +14,24 @@ from dangjian.stats import textstats as ts
 
 
 def _tokens(rows):
-    return pd.DataFrame(rows, columns=["doc_id", "sent_id", "token"]).assign(pos="n", start=0, end=0)
+    return pd.DataFrame(rows, columns=["doc_id", "sent_id", "token"])
 
 
-DOCS = pd.DataFrame({"doc_id": ["a", "b"], "org_label": ["A", ""], "n_chars": [100, 200]})
+def _counts(tokens: pd.DataFrame) -> pa.Table:
+    return ts.count_tokens(pa.Table.from_pandas(tokens, preserve_index=False))
+
+
+def _keyness(tokens: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Keyness as the build computes it: per-report counts, scored against the corpus vocabulary."""
+    counts = _counts(tokens).to_pandas().sort_values(["doc_id", "token"])
+    counts["org_label"] = counts["doc_id"].map(labels)
+    return ts.keyness_table(counts, ts.Vocabulary(ts.token_totals(_counts(tokens)))).to_pandas()
 
 
 def test_keyness_matches_a_hand_computation():
     tokens = _tokens([("a", "a1", "品牌")] * 8 + [("a", "a1", "党员")] * 2 +
                      [("b", "b1", "品牌")] * 2 + [("b", "b1", "党员")] * 18)
-    table = ts.keyness(tokens, DOCS).set_index(["doc_id", "token"])
+    table = _keyness(tokens, {"a": "A", "b": "b"}).set_index(["doc_id", "token"])
     a, b, c, d = 8, 2, 10, 20
     e1, e2 = c * (a + b) / (c + d), d * (a + b) / (c + d)
     g2 = 2 * (a * math.log(a / e1) + b * math.log(b / e2))
@@ -31,20 +40,20 @@ def test_keyness_matches_a_hand_computation():
     assert row["p"] == pytest.approx(chi2.sf(g2, 1))
     assert row["log_ratio"] == pytest.approx(math.log2((8 / 10) / (2 / 20)))
     assert table.loc[("b", "品牌"), "g2"] < 0  # rarer in b than in the rest
-    assert table.loc[("b", "品牌"), "org_label"] == "b"  # no catalog label: the doc_id
 
 
 def test_frequencies_per_10k_chars():
     tokens = _tokens([("a", "a1", "品牌")] * 3 + [("b", "b1", "品牌")] * 2)
-    table = ts.frequencies(tokens, DOCS).set_index(["doc_id", "token"])
+    counts = _counts(tokens)
+    table = pa.concat_tables([ts.frequency_table(counts, {"a": ("A", 100), "b": ("B", 200)}),
+                              ts.corpus_frequency_table(ts.token_totals(counts), 300)])
+    table = table.to_pandas().set_index(["doc_id", "token"])
     assert table.loc[("a", "品牌"), "per_10k_chars"] == pytest.approx(300)
     assert table.loc[("all", "品牌"), "n"] == 5
     assert table.loc[("all", "品牌"), "per_10k_chars"] == pytest.approx(5 / 300 * 10_000)
 
 
 def test_frequency_table_orders_reports_as_listed_then_count_then_code_point():
-    import pyarrow as pa
-
     counts = pa.table({"doc_id": ["b", "a", "a", "a", "b"], "token": ["党员", "支部", "品牌", "党员", "品牌"],
                        "n": [1, 2, 5, 2, 4]})
     table = ts.frequency_table(counts, {"b": ("B", 50), "a": ("A", 0)}).to_pandas()
@@ -60,7 +69,9 @@ def test_frequency_table_orders_reports_as_listed_then_count_then_code_point():
 def test_cooccurrence_counts_sentences_not_tokens():
     tokens = _tokens([("a", "s1", "品牌"), ("a", "s1", "品牌"), ("a", "s1", "党员"),
                       ("a", "s2", "品牌"), ("a", "s2", "党员"), ("a", "s3", "品牌")])
-    edges = ts.cooccurrence(tokens, min_count=1)
+    counter = ts.CooccurrenceCounter(["党员", "品牌"])
+    counter.add(tokens["sent_id"], tokens["token"])
+    edges = counter.table(min_count=1)
     assert edges.iloc[0][["source", "target", "n_sentences"]].tolist() == ["党员", "品牌", 2]
     assert edges.iloc[0]["pmi"] == pytest.approx(math.log2(2 * 3 / (2 * 3)))
 
@@ -112,8 +123,8 @@ def test_keyness_of_many_reports_at_once_equals_one_at_a_time(seed_corpus):
     freq = seed_corpus.frequencies
     per_doc = freq[freq["doc_id"] != "all"]
     totals = freq[freq["doc_id"] == "all"].set_index("token")["n"].astype(int).to_dict()
-    together = ts.keyness_table(per_doc, ts.Vocabulary(totals))
-    one_by_one = pd.concat([ts.keyness_table(group, ts.Vocabulary(totals))
+    together = ts.keyness_table(per_doc, ts.Vocabulary(totals)).to_pandas()
+    one_by_one = pd.concat([ts.keyness_table(group, ts.Vocabulary(totals)).to_pandas()
                             for _, group in per_doc.groupby("doc_id", sort=False)], ignore_index=True)
     pd.testing.assert_frame_equal(together, one_by_one, check_dtype=False)
     assert together.groupby("doc_id")["rank"].min().eq(1).all()
@@ -219,3 +230,9 @@ def test_coding_labels_are_validated(tmp_path):
     (tmp_path / "approach.csv").write_text("sent_id,cue,correct\n", encoding="utf-8")
     with pytest.raises(ValueError, match="0 or 1"):
         read_labels(tmp_path)
+
+
+def test_a_report_is_labelled_by_the_catalog_then_its_organization_then_its_doc_id():
+    documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "org_label": ["A 公司", "", None],
+                              "organization": ["某公司", "某银行", float("nan")]})
+    assert ts.org_labels(documents) == {"a": "A 公司", "b": "某银行", "c": "c"}

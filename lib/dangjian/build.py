@@ -399,7 +399,7 @@ def _keyness_and_similarity(run: BuildRun, totals: Counter, documents: dict[str,
     for table in grouped_batches(run.out_dir / "frequencies.parquet", ["doc_id", "org_label", "token", "n"], "doc_id",
                                  STATISTICS_BATCH_ROWS):
         table = table.filter(pc.not_equal(table.column("doc_id"), textstats.ALL))
-        run.writer.append("keyness", textstats.keyness_table(table, vocabulary, as_arrow=True))
+        run.writer.append("keyness", textstats.keyness_table(table, vocabulary))
         if with_similarity:
             per_doc_counts.append(table.select(["doc_id", "token", "n"]).to_pandas())
     if per_doc_counts:

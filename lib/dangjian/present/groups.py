@@ -289,7 +289,7 @@ def group_keyness(frequencies: pd.DataFrame, grouping: Grouping, min_count: int 
     totals = counts.groupby("token")["n"].sum()
     vocabulary = textstats.Vocabulary(dict(zip(totals.index, totals.to_numpy(dtype="int64").tolist())))
     table = textstats.keyness_table(counts.assign(doc_id=counts["group"], org_label=counts["group"]),
-                                    vocabulary, min_count)
+                                    vocabulary, min_count).to_pandas()
     return table.drop(columns="org_label").rename(columns={"doc_id": "group"})
 
 

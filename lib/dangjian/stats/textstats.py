@@ -1,6 +1,8 @@
-"""Text statistics on the tokens table: frequencies, keyness, TF-IDF, themes,
-co-occurrence, similarity and keywords in context. Each function takes tidy
-tables and returns a tidy DataFrame; the corpus text is never changed.
+"""Text statistics, in the form the streaming build computes them: token counts and frequencies,
+keyness, TF-IDF and similarity, theme coding and shares, co-occurrence, and keywords in context.
+Each works on whole reports (Arrow tables or rows) so that the build can stream a batch at a time;
+tests/oracles.py holds naive versions written from the definitions, which the tests compare them
+with. The corpus text is never changed.
 
 The tables here are per report. Each report's ``org_label`` column holds its organization
 label (``organization_label``); comparisons of groups of reports are in ``dangjian.present.groups``.
@@ -75,11 +77,6 @@ def token_totals(counts: pa.Table) -> dict[str, int]:
     return dict(zip(totals.column("token").to_pylist(), totals.column("n_sum").to_pylist()))
 
 
-def _count_frame(tokens: pd.DataFrame) -> pd.DataFrame:
-    """(doc_id, token, n) of a tokens DataFrame, by doc_id then token."""
-    return tokens.groupby(["doc_id", "token"]).size().rename("n").reset_index()
-
-
 def frequency_table(counts: pa.Table, documents: dict[str, tuple[str, int]]) -> pa.Table:
     """Frequency rows from (doc_id, token, n) counts, every report complete.
 
@@ -145,7 +142,7 @@ def _large_strings(values) -> pa.Array:
     return pa.array(values, type=pa.large_string(), from_pandas=True)
 
 
-def keyness_table(counts, vocabulary: Vocabulary, min_count: int = 2, as_arrow: bool = False):
+def keyness_table(counts, vocabulary: Vocabulary, min_count: int = 2) -> pa.Table:
     """Keyness rows of whole reports at once, from their token counts.
 
     ``counts`` (a DataFrame or Arrow table) has doc_id, org_label, token and n, with
@@ -159,8 +156,7 @@ def keyness_table(counts, vocabulary: Vocabulary, min_count: int = 2, as_arrow: 
     table = counts if isinstance(counts, pa.Table) else pa.Table.from_pandas(
         counts[["doc_id", "org_label", "token", "n"]], preserve_index=False)
     if not table.num_rows:
-        empty = pa.Table.from_pandas(pd.DataFrame(columns=KEYNESS_COLUMNS), preserve_index=False)
-        return empty if as_arrow else pd.DataFrame(columns=KEYNESS_COLUMNS)
+        return pa.Table.from_pandas(pd.DataFrame(columns=KEYNESS_COLUMNS), preserve_index=False)
     doc_codes = pc.dictionary_encode(table.column("doc_id").combine_chunks()).indices.to_numpy()
     n = table.column("n").to_numpy().astype(float)
     doc_total = np.bincount(doc_codes, weights=n)[doc_codes]
@@ -186,18 +182,7 @@ def keyness_table(counts, vocabulary: Vocabulary, min_count: int = 2, as_arrow: 
         "token": table.column("token").take(rows), "n_target": a[order].astype(np.int64),
         "n_reference": b[order].astype(np.int64), "g2": signed[order], "p": p[order],
         "log_ratio": log_ratio[order], "rank": rank})
-    return result if as_arrow else result.to_pandas()
-
-
-def frequencies(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """Token counts per report and overall, raw and per 10,000 characters of normalised text."""
-    chars = documents.set_index("doc_id")["n_chars"].astype("int64").to_dict()
-    labels = org_labels(documents)
-    counts = count_tokens(pa.table({"doc_id": _large_strings(tokens["doc_id"]),
-                                    "token": _large_strings(tokens["token"])}))
-    per_report = frequency_table(counts, {doc: (labels.get(doc, doc), chars[doc]) for doc in sorted(chars)})
-    overall = corpus_frequency_table(token_totals(counts), sum(chars.values()))
-    return pa.concat_tables([per_report, overall]).to_pandas()
+    return result
 
 
 def _g2(a: np.ndarray, b: np.ndarray, c: float, d: float) -> np.ndarray:
@@ -208,27 +193,6 @@ def _g2(a: np.ndarray, b: np.ndarray, c: float, d: float) -> np.ndarray:
         t1 = np.where(a > 0, a * np.log(a / e1), 0.0)
         t2 = np.where(b > 0, b * np.log(b / e2), 0.0)
     return 2 * (t1 + t2)
-
-
-def keyness(tokens: pd.DataFrame, documents: pd.DataFrame, min_count: int = 2) -> pd.DataFrame:
-    """Distinctive terms of each report against all the others (as quanteda's textstat_keyness).
-
-    ``g2`` is signed: negative when the term is relatively rarer in the target.
-    ``p`` is the chi-square (1 df) tail probability of G². ``log_ratio`` is
-    Hardie's effect size, log2 of the ratio of relative frequencies, with 0.5
-    added to zero counts. Each report lists the terms it uses that the corpus
-    holds at least ``min_count`` times.
-    """
-    labels = org_labels(documents)
-    counts = _count_frame(tokens)
-    counts["org_label"] = counts["doc_id"].map(lambda doc: labels.get(doc, doc))
-    totals = counts.groupby("token")["n"].sum()  # the corpus counts, from the per-report ones
-    return keyness_table(counts, Vocabulary(dict(zip(totals.index, totals.to_numpy().tolist()))), min_count)
-
-
-def tfidf(tokens: pd.DataFrame) -> pd.DataFrame:
-    """TF-IDF per report: tf = count / tokens in the report; idf = ln((1 + N) / (1 + df)) + 1."""
-    return tfidf_from_counts(_count_frame(tokens))
 
 
 def tfidf_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
@@ -306,12 +270,6 @@ def code_theme_rows(sentences: list[dict], codebook: dict) -> list[tuple]:
     return rows
 
 
-def code_themes(sentences: pd.DataFrame, codebook: dict | None = None) -> pd.DataFrame:
-    """One row per (sentence, theme) it carries, with the keywords that matched and the sentence as evidence."""
-    records = sentences[["doc_id", "sent_id", "text"]].to_dict("records")
-    return pd.DataFrame(code_theme_rows(records, codebook or load_codebook()), columns=SENTENCE_THEME_COLUMNS)
-
-
 THEME_SHARE_COLUMNS = ["doc_id", "org_label", "theme", "theme_en", "n_sentences", "n_sentences_total", "share"]
 
 
@@ -322,22 +280,6 @@ def theme_share_rows(doc_id: str, label: str, coded: dict[str, int], n_covered: 
             for theme, spec in codebook.items()]
     rows.append((doc_id, label, NO_THEME, "no theme", total - n_covered, total, (total - n_covered) / total))
     return rows
-
-
-def theme_shares(sentence_themes: pd.DataFrame, sentences: pd.DataFrame, documents: pd.DataFrame,
-                 codebook: dict | None = None) -> pd.DataFrame:
-    """Share of each report's sentences that carry each theme, plus the share no theme covers."""
-    codebook = codebook or load_codebook()
-    labels = org_labels(documents)
-    totals = sentences.groupby("doc_id").size()
-    coded = sentence_themes.groupby(["doc_id", "theme"])["sent_id"].nunique()
-    covered = sentence_themes.groupby("doc_id")["sent_id"].nunique()
-    rows = []
-    for doc_id, total in totals.items():
-        per_theme = {theme: int(coded.get((doc_id, theme), 0)) for theme in codebook}
-        rows += theme_share_rows(doc_id, labels.get(doc_id, doc_id), per_theme, int(covered.get(doc_id, 0)),
-                                 int(total), codebook)
-    return pd.DataFrame(rows, columns=THEME_SHARE_COLUMNS)
 
 
 COOCCURRENCE_COLUMNS = ["source", "target", "n_sentences", "pmi"]
@@ -390,13 +332,6 @@ class CooccurrenceCounter:
                                  ascending=[False, False, True, True]).reset_index(drop=True)
 
 
-def cooccurrence(tokens: pd.DataFrame, top_n: int = 60, min_count: int = 2) -> pd.DataFrame:
-    """Pairs of frequent terms that occur in the same sentence: count and PMI, strongest first."""
-    counter = CooccurrenceCounter(top_terms(tokens["token"].value_counts().to_dict(), top_n, min_count))
-    counter.add(tokens["sent_id"], tokens["token"])
-    return counter.table(min_count)
-
-
 NETWORK_MIN_SHARED = 3  # sentences a pair must share to be drawn
 
 
@@ -421,11 +356,6 @@ def cooccurrence_graph(edges: pd.DataFrame, max_edges: int = 80):
 
 
 SIMILARITY_COLUMNS = ["doc_a", "doc_b", "org_a", "org_b", "cosine"]
-
-
-def similarity(tokens: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """Cosine similarity of every pair of reports on TF-IDF vectors (both orders, and self = 1)."""
-    return similarity_from_counts(_count_frame(tokens), documents)
 
 
 def similarity_from_counts(counts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
