@@ -124,12 +124,12 @@ def test_catalog_covers_every_seed_and_quotes_its_report():
 def test_progress_bar_on_a_terminal_only(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    assert type(build_module._progress([1], 1, "x")).__name__ == "tqdm"
+    assert type(build_module.progress([1], 1, "x")).__name__ == "tqdm"
     monkeypatch.setenv("CI", "true")
-    assert build_module._progress([1], 1, "x") == [1]
+    assert build_module.progress([1], 1, "x") == [1]
     monkeypatch.delenv("CI")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
-    assert build_module._progress([1], 1, "x") == [1]
+    assert build_module.progress([1], 1, "x") == [1]
 
 
 def test_cli_on_an_empty_folder_fails_clearly(tmp_path):

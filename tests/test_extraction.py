@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from dangjian.extraction.brands import brand_rows
-from dangjian.extraction.common import CUES_FILE, UnitFinder, chinese_to_number, load_cues, sentence_records
+from dangjian.cues import CUES_FILE, load_cues
+from dangjian.extraction.common import chinese_to_number, sentence_records
+from dangjian.ingest.units import UnitFinder
 from dangjian.extraction.formulas import looks_like_formula
 from dangjian.extraction.metrics import metrics_in_sentence
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from dangjian.ingest import metadata
+from dangjian.ingest import organization_finder as names
 from dangjian.ingest.cleaning import clean
 from dangjian.ingest.metadata import extract_metadata
+from dangjian.ingest.organization_finder import organization_finder
 from dangjian.ingest.reading import RawReport
 
 BODY = "今年以来,公司党委创建“党员服务站”品牌,推动党建工作与生产经营深度融合,取得明显成效。"
@@ -75,7 +76,7 @@ def test_labelled_author_wins_over_closing_byline():
     ("普惠金融服务中心", "普惠金融服务中心"),
 ])
 def test_leading_verb_is_dropped_only_before_a_proper_noun(name, kept):
-    assert metadata._without_leading_verb(name) == kept
+    assert names.without_leading_verb(name) == kept
 
 
 @pytest.mark.parametrize("title, place", [
@@ -86,7 +87,7 @@ def test_leading_verb_is_dropped_only_before_a_proper_noun(name, kept):
     ("", ""),
 ])
 def test_headline_place(title, place):
-    assert metadata._leading_place(title) == place
+    assert names.leading_place(title) == place
 
 
 @pytest.mark.parametrize("body, organization", [
@@ -97,7 +98,7 @@ def test_headline_place(title, place):
     (["德州市供电公司员工、国网德州供电公司党员都参加了活动。"], "国网德州供电公司"),
 ])
 def test_organization_takes_its_shortest_printed_form(body, organization):
-    name, source = metadata.find_organization("国网德州市供电公司创建“红色电网”党建品牌", body, [])
+    name, source = organization_finder().find("国网德州市供电公司创建“红色电网”党建品牌", body, [])
     assert (name, source) == (organization, "headline")
 
 

@@ -13,7 +13,7 @@ import pytest
 import dangjian
 from dangjian.present import groups
 from dangjian.ingest.catalog import CATALOG_COLUMNS, CatalogError, read_catalog
-from dangjian.ingest.metadata import find_organization
+from dangjian.ingest.organization_finder import organization_finder
 from dangjian.ingest.organizations import (LISTS, RuleFileError, load_directory, load_sector_rules, org_id, org_key, place,
                                     sections)
 
@@ -142,25 +142,25 @@ def test_a_head_office_sits_in_no_province():
          "长河地铁集团有限公司给予支持。", "长河地铁运营分公司"),
 ])
 def test_organization_is_a_unit_s_name_or_empty(title, body, expected):
-    name, _ = find_organization(title, [body], [])
+    name, _ = organization_finder().find(title, [body], [])
     assert name == expected
 
 
 def test_a_branch_named_after_its_group_s_opening_is_the_subject():
     body = ["2030年,大庆油田公司发展进入新阶段,开启了转型升级高质量发展的新征程。",
             "大庆油田公司勘探开发研究院地质研究所党支部以“红色引擎”品牌为抓手,推动党建与科研深度融合。"]
-    assert find_organization("", body, [])[0].endswith("勘探开发研究院地质研究所党支部")
+    assert organization_finder().find("", body, [])[0].endswith("勘探开发研究院地质研究所党支部")
 
 
 def test_a_name_cut_at_its_start_becomes_the_full_printed_name():
     body = ["石河子市人民医院党委书记介绍,市人民医院以党建引领医院发展,开展了多项服务活动。",
             "市人民医院党委组织党员志愿服务,获得群众好评,石河子市人民医院党建品牌影响力提升。"]
-    assert find_organization("", body, [])[0] == "石河子市人民医院"
+    assert organization_finder().find("", body, [])[0] == "石河子市人民医院"
 
 
 def test_a_place_name_with_a_function_character_stays_in_the_name():
     body = ["成都海关以探索责任清单为抓手,构建党建工作新机制,推动党建与业务深度融合,效果明显。"]
-    assert find_organization("", body, [])[0] == "成都海关"
+    assert organization_finder().find("", body, [])[0] == "成都海关"
 
 
 # ---- one organization, one id ---------------------------------------------------------------------

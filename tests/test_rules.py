@@ -46,3 +46,65 @@ def test_a_rule_table_keeps_quote_marks_and_the_analysts_own_file_is_used(tmp_pa
     path.write_text('rule_id\tzone\treason\tpattern\tnote\nquoted\tany\ta "quoted" menu\t^“首页”$\t\n', encoding="utf-8")
     (rule,) = load_rules(path)
     assert rule.reason == 'a "quoted" menu' and rule.pattern.pattern == "^“首页”$"
+
+
+def _edited_cues(tmp_path, old: str, new: str):
+    from dangjian.cues import CUES_FILE
+
+    text = CUES_FILE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "my_cues.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("  max_verb_gap: 4", "  max_verb_gap: four", "brands.max_verb_gap: must be a number, not str"),
+    ("  max_verb_gap: 4", "  max_verb_gapp: 4", "brands: lacks max_verb_gap"),
+    ('  program_cue: ["计划",', '  program_cue: ["项目", "计划",', "brands.program_cue: lists 项目 twice"),
+    ('  program_cue: ["计划",', '  program_cue: ["", "计划",', "brands.program_cue: must be a list of words"),
+    ("  multipliers: {万: 10000,", "  multipliers: {万: lots,", "metrics.multipliers.万: must be a number"),
+    ('  brand_counts_word: "品牌"', '  brand_counts_word: "品牌"\n  brand_count_words: ["品牌"]',
+     "reconciliation: has unknown brand_count_words (a misspelt key?)"),
+    ("metrics:\n", "metrics: [\n", "cannot be read"),
+])
+def test_a_broken_cue_file_is_refused_naming_the_file_and_the_key(tmp_path, old, new, message):
+    from dangjian.cues import load_cues
+
+    with pytest.raises(RuleFileError, match=f"^my_cues.yaml: .*{re.escape(message)}"):
+        load_cues(_edited_cues(tmp_path, old, new))
+
+
+def test_every_reader_of_the_cue_file_takes_another_file(tmp_path):
+    """The organization finder and each extractor read the cue file they are given (here one edit
+    per reader), and the shipped cues are untouched."""
+    from dangjian.cues import load_cues
+    from dangjian.extraction.common import SentenceRecord
+    from dangjian.extraction.formulas import formula_rows
+    from dangjian.extraction.metrics import metric_rows
+    from dangjian.extraction.reconciliation import reconciliation_rows
+    from dangjian.ingest.organization_finder import organization_finder
+
+    def records(*texts):
+        return [SentenceRecord("d", f"d-{k}", text, 0, 0, text, "", "") for k, text in enumerate(texts)]
+
+    formula = records("坚持“四个意识”和十四五规划。")
+    metric = records("共组建党员突击队12支。")
+    count = records("共创建党建品牌3个。")
+    title, body = "某某公司党委创建“红色引擎”品牌", ["某某公司党委以党建品牌创建为抓手，推动党建工作与生产经营深度融合。"]
+
+    shipped = load_cues()
+    assert {row["formula"] for row in formula_rows(formula, shipped)} == {"四个意识", "十四五"}
+    assert [row["value"] for row in metric_rows(metric, (), shipped)] == [12]
+    assert [row["stated"] for row in reconciliation_rows(count, [], [], shipped)] == [3]
+    assert organization_finder(shipped).find(title, body, []) == ("某某公司", "headline")
+
+    edited = load_cues(_edited_cues(tmp_path, 'lexicon: ["十四五", ', 'lexicon: ['))
+    assert {row["formula"] for row in formula_rows(formula, edited)} == {"四个意识"}
+    edited = load_cues(_edited_cues(tmp_path, '  not_in_clause_before: [', '  not_in_clause_before: ["突击队", '))
+    assert metric_rows(metric, (), edited) == []
+    edited = load_cues(_edited_cues(tmp_path, '    - "(?:党建品牌|品牌)(?P<n>', '    - "(?:党建品牌|品牌)共(?P<n>'))
+    assert reconciliation_rows(count, [], [], edited) == []
+    edited = load_cues(_edited_cues(tmp_path, '  not_first: ["充分",', '  not_first: ["某某", "充分",'))
+    assert organization_finder(edited).find(title, body, []) == ("", "missing")  # no name opens with 某某 now
+    assert organization_finder().find(title, body, []) == ("某某公司", "headline")

@@ -44,7 +44,7 @@ from .ingest.catalog import apply_catalog, warn_unchecked_edits
 from .ingest.cleaning import FURNITURE_FILE, OPENCC_CONFIG
 from .config import CATALOG_NAME, VERSION
 from .corpus import CatalogWarning, read_catalog, report_files, typed_table
-from .extraction.common import CUES_FILE
+from .cues import CUES_FILE
 from .ingest.organizations import organizations_table
 from .parallel import DaskExecutor, LocalPool
 from .pipeline import PipelineRules, run_report
@@ -211,7 +211,7 @@ def grouped_batches(path: Path, columns: list[str], key: str, batch_rows: int):
         yield carry
 
 
-def _progress(items, total: int, desc: str):
+def progress(items, total: int, desc: str):
     quiet = bool(os.environ.get("CI")) or not sys.stderr.isatty()
     if quiet:
         return items
@@ -319,7 +319,7 @@ def _pass1(run: BuildRun, folder: Path, files: list[Path], result: BuildResult) 
                                when_forked=lambda: setattr(WORKER, "segmenter_loading",
                                                            SegmenterInBackground(run.backend)))
     with closing(results):
-        for tables, summaries in _progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"):
+        for tables, summaries in progress(results, len(chunks), f"reports (batches of {FILES_PER_TASK})"):
             for summary in summaries:
                 if "failure" in summary:
                     result.failures.append((summary["file"], summary["failure"]))

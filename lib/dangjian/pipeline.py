@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
+from .cues import load_cues
 from .stats import textstats
 from .ingest.cleaning import CleanedReport, clean, load_rules
 from .corpus import para_id, sent_id
@@ -28,14 +30,15 @@ from .ingest.structure import build_structure
 @dataclass(frozen=True)
 class PipelineRules:
     """What every report's steps read, loaded once per process: the furniture rules of the
-    cleaner and the theme codebook (the extraction cues are loaded by the extractors)."""
+    cleaner, the cue file (the organization finder and the extractors read it) and the theme codebook."""
 
     furniture: list
+    cues: Mapping
     codebook: dict
 
     @classmethod
     def load(cls) -> PipelineRules:
-        return cls(load_rules(), textstats.load_codebook())
+        return cls(load_rules(), load_cues(), textstats.load_codebook())
 
 
 @dataclass
@@ -69,7 +72,7 @@ def clean_lines(report: Report) -> None:
 
 def describe(report: Report) -> None:
     """Title, date, author and organization (``dangjian.ingest.metadata``)."""
-    report.metadata = extract_metadata(report.cleaned)
+    report.metadata = extract_metadata(report.cleaned, report.rules.cues)
 
 
 def structure(report: Report) -> None:
@@ -114,7 +117,7 @@ def extract(report: Report) -> None:
     organization = document["organization"]
     report.rows.update(extract_all({document["doc_id"]: document["text"]},
                                    {document["doc_id"]: organization} if isinstance(organization, str) else {},
-                                   records))
+                                   records, report.rules.cues))
 
 
 def code_themes(report: Report) -> None:

@@ -1,5 +1,6 @@
 """Reading the rule files shipped in ``data/`` (and any an analyst passes instead), one way for
-every file: YAML (cue lists, the codebook, the directory of groups) through ``read_yaml``, and the
+every file: YAML (cue lists, the codebook, the directory of groups) through ``read_yaml`` (and the
+cue file through ``read_yaml_like``, which validates it against the shipped one), and the
 tab-separated rule tables (furniture, markup, measure words, sector rules, unit places) through
 ``read_rule_table``, which validates each on load. A file that breaks its format raises
 ``RuleFileError``, which names the file, the line and the reason (quanteda's ``dictionary()``
@@ -28,9 +29,58 @@ class RuleFileError(ValueError):
 
 
 def read_yaml(path: str | Path):
-    """The data of a YAML file, with YAML's safe types only (as ``yaml.safe_load``)."""
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_LOADER)  # noqa: S506 - a safe loader
+    """The data of a YAML file, with YAML's safe types only (as ``yaml.safe_load``); a file that
+    cannot be read or parsed raises ``RuleFileError``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RuleFileError(path, f"cannot be read ({exc})") from exc
+
+
+def read_yaml_like(path: str | Path, template: dict):
+    """The data of a YAML file of cues, validated against ``template`` (the shipped file's data):
+
+    - the sections and their keys are the template's, none missing and none unknown (a typo);
+    - each value has the template's type: a list of words (non-empty strings, each listed once),
+      a number, a string, or a mapping from words to the template's type of value.
+    """
+    data = read_yaml(path)
+    _check_like(data, template, Path(path), "", depth=0)
+    return data
+
+
+_SECTION_DEPTH = 2  # sections, then their keys; deeper mappings are free (words → values)
+
+
+def _check_like(value, template, path: Path, where: str, depth: int) -> None:
+    def fail(reason: str):
+        raise RuleFileError(path, f"{where or 'the file'}: {reason}")
+
+    if isinstance(template, dict):
+        if not isinstance(value, dict):
+            fail(f"must be a mapping, not {type(value).__name__}")
+        if depth < _SECTION_DEPTH:
+            if missing := [key for key in template if key not in value]:
+                fail(f"lacks {', '.join(map(str, missing))}")
+            if unknown := [key for key in value if key not in template]:
+                fail(f"has unknown {', '.join(map(str, unknown))} (a misspelt key?)")
+            for key in template:
+                _check_like(value[key], template[key], path, f"{where}.{key}".lstrip("."), depth + 1)
+        elif template:
+            kind = next(iter(template.values()))
+            for key, item in value.items():
+                _check_like(item, kind, path, f"{where}.{key}", depth + 1)
+    elif isinstance(template, list):
+        if not isinstance(value, list) or not all(isinstance(word, str) and word.strip() for word in value):
+            fail("must be a list of words (non-empty strings)")
+        if repeated := sorted({word for word in value if value.count(word) > 1}):
+            fail(f"lists {', '.join(repeated)} twice")
+    elif isinstance(template, bool) or not isinstance(template, (int, float)):
+        if type(value) is not type(template):
+            fail(f"must be a {type(template).__name__}, not {type(value).__name__}")
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        fail(f"must be a number, not {type(value).__name__}")
 
 
 def read_rule_table(path: str | Path, columns: tuple[str, ...], *, key: str | None = None,

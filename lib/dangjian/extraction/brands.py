@@ -35,8 +35,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .common import CUES_FILE, COMMA, Quote, UnitFinder, alternation, compiled, load_cues, mask_quotes, normalise_name, quoted_spans
-from .formulas import PLUS_CODE_PART, comma_joined_formulas, is_fixed_formula, looks_like_formula
+from ..cues import CUES_FILE, alternation, compiled, load_cues
+from ..ingest.organization_finder import OrganizationFinder, organization_finder
+from ..ingest.units import UnitFinder
+from .common import COMMA, Quote, mask_quotes, normalise_name, quoted_spans
+from .formulas import PLUS_CODE_PART, comma_joined_formulas, formula_patterns, is_fixed_formula, looks_like_formula
 from .metrics import load_units
 
 COLUMNS = ["doc_id", "name", "kind", "unit", "unit_source", "pillar", "cue", "rule", "n_mentions", "sent_id", "start",
@@ -54,6 +57,7 @@ class BrandRules:
     def __init__(self, cues: dict):
         c = cues["brands"]
         self.c = c
+        self.formulas = formula_patterns(cues)
         mod = rf"(?P<mod>[^，,。；;、“”□]{{0,{c['max_modifier_chars']}}}?)"
         self.brand_cue = re.compile(rf"^(?:的)?(?P<cue>{alternation(c['brand_cue'])})")
         kinds = ("method", "activity", "program", "carrier")
@@ -125,7 +129,7 @@ class BrandRules:
 
     def _generic_or_fixed(self, q):
         name = q.name
-        if len(name) < 2 or self.generic.search(name) or is_fixed_formula(name) or name in self.umbrella:
+        if len(name) < 2 or self.generic.search(name) or is_fixed_formula(name, self.formulas) or name in self.umbrella:
             return REJECT
         return None
 
@@ -134,7 +138,7 @@ class BrandRules:
 
     def _predicate_inside(self, q):
         # 人民电业为人民: a slogan, subject and predicate
-        return REJECT if _PREDICATE_INSIDE.search(q.name) and not looks_like_formula(q.name) else None
+        return REJECT if _PREDICATE_INSIDE.search(q.name) and not looks_like_formula(q.name, False, self.formulas) else None
 
     def _names_party_work(self, name: str) -> bool:
         """Does ``name`` hold a party word (党建, 支部, 先锋 …: ``plus_party_words``)?"""
@@ -172,11 +176,11 @@ class BrandRules:
 
     def _numbered_name(self, q):
         """A numbered name is a brand only when a cue follows it directly (“双一献礼”活动); else a formula."""
-        if not looks_like_formula(q.name):
+        if not looks_like_formula(q.name, False, self.formulas):
             return None
         for kind in ("activity", "program"):
             m = self.kind_cues[kind].match(q.after)
-            if m and not (m.group("mod") or m.group("etc")) and not is_fixed_formula(q.name) \
+            if m and not (m.group("mod") or m.group("etc")) and not is_fixed_formula(q.name, self.formulas) \
                     and len(q.name) >= self.c["cue_min_name_chars"].get(m.group("cue"), 0):
                 return kind, m.group("cue")
         return REJECT
@@ -189,7 +193,7 @@ class BrandRules:
         for kind, pattern in self.kind_cues.items():
             m = pattern.match(q.after)
             if not m or self.modifier_verbs.search(m.group("mod").replace("党组织", "")) \
-                    or looks_like_formula(m.group("mod"), anywhere=True):
+                    or looks_like_formula(m.group("mod"), True, self.formulas):
                 continue
             padded = bool(m.group("mod") or m.group("etc"))
             if padded and len(name) < c["min_chars_with_modifier"]:
@@ -216,7 +220,7 @@ class BrandRules:
 
     def _plus_combination(self, q):
         # “党建+公益”: a named combination (but “A+B+C+D”四位一体 expands a formula)
-        if _PLUS_NAME.match(q.name) and not looks_like_formula(q.after[:6], anywhere=True) and self._party_plus(q.name):
+        if _PLUS_NAME.match(q.name) and not looks_like_formula(q.after[:6], True, self.formulas) and self._party_plus(q.name):
             return "method", "+"
         return None
 
@@ -303,26 +307,22 @@ class _Owner:
             rf"{re.escape(owner)}(?:{self._rules.verbs})(?:的|了|起)?[^，,。；;]{{0,4}}$", self._before))
 
 
-def _is_unit_name(text: str, units: UnitFinder) -> bool:
+def _is_unit_name(text: str, units: UnitFinder, names: OrganizationFinder) -> bool:
     """Is ``text`` a unit's whole name (三亚市城郊检察院), by the organizations' rules?"""
-    from ..ingest.metadata import organization_name  # metadata reads its rules through this package
-
-    return organization_name(text, text, endings=units.suffixes, verb_first=True) == text
+    return names.organization_name(text, text, endings=units.suffixes, verb_first=True) == text
 
 
-def owning_unit(units: UnitFinder, mention: str, doc_text: str, row) -> str:
+def owning_unit(units: UnitFinder, names: OrganizationFinder, mention: str, doc_text: str, row) -> str:
     """The unit a mention before a brand names, as a whole printed name, or "" (the guide's owning
     unit): an anaphor (该中心党委) or a bare type (党支部) becomes the full name it stands for; a
     collective (各党支部, 基层党支部), a bare type nothing resolves, and a phrase read as a name
     (实施支部, 扎实做好中心, 行动支部) are no owner; a clause after a name is cut off (江西公司党委积极贯彻… →
     江西公司党委); a name cut at its start (院党委) becomes the fullest name the report prints."""
-    from ..ingest.metadata import is_bare, organization_name  # metadata reads its rules through this package
-
     unit = units.resolve(mention, doc_text, row.start, row.para_start)
     if not unit or unit.endswith(units.collective_endings):
         return ""
-    name = organization_name(unit, doc_text, endings=units.suffixes, verb_first=True)
-    if not name and is_bare(unit):
+    name = names.organization_name(unit, doc_text, endings=units.suffixes, verb_first=True)
+    if not name and names.is_bare(unit):
         return unit  # 公司党委, 项目党支部: a unit type alone, which the report's organization may complete
     if name and (body := next((b for b in PARTY_BODIES if unit.startswith(name + b)), None)):
         name += body  # 江西公司党委积极贯彻…: the clause is cut off, the party body kept
@@ -380,6 +380,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
     cues = cues or load_cues()
     rules = compiled(cues, "brands", BrandRules)
     units = compiled(cues, "units", UnitFinder)
+    names = organization_finder(cues)
     mentions, counts = [], {}
     named: dict[tuple[str, str], str] = {}
 
@@ -389,10 +390,10 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         if not owner:
             return ""
         if units.resolved_by_position(owner):
-            return owning_unit(units, owner, texts[row.doc_id], row)
+            return owning_unit(units, names, owner, texts[row.doc_id], row)
         key = (row.doc_id, owner)
         if key not in named:
-            named[key] = owning_unit(units, owner, texts[row.doc_id], row)
+            named[key] = owning_unit(units, names, owner, texts[row.doc_id], row)
         return named[key]
 
     for row in records:
@@ -416,7 +417,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             cue_at, bracketed_unit = group[-1].close + 1, ""
             if bracket := _BRACKETED_AFTER.match(sentence, cue_at):
                 cue_at = bracket.end()
-                if _is_unit_name(inside := bracket.group(0)[1:-1], units):
+                if _is_unit_name(inside := bracket.group(0)[1:-1], units, names):
                     bracketed_unit = inside  # the whole bracket is a unit's name: the brand's owner
             after = sentence[cue_at:]
             masked_after = masked[cue_at:]
@@ -461,7 +462,8 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
     return rows
 
 
-def with_report_owner(brands: list[dict], organizations: dict[str, str], texts: dict[str, str]) -> list[dict]:
+def with_report_owner(brands: list[dict], organizations: dict[str, str], texts: dict[str, str],
+                      cues: dict | None = None) -> list[dict]:
     """Fill in each brand's ``unit_source`` and, where the sentences leave it open, its owner from
     the report's organization (``documents.organization``): a report tells of its own unit's brands
     unless it says otherwise.
@@ -474,8 +476,7 @@ def with_report_owner(brands: list[dict], organizations: dict[str, str], texts: 
       organization stays as printed.
     - "": neither the sentences nor the report name an owner.
     """
-    from ..ingest.metadata import is_bare  # metadata reads its rules through this package
-
+    is_bare = organization_finder(cues).is_bare
     for brand in brands:
         unit, organization = brand["unit"], organizations.get(brand["doc_id"], "")
         completed = ""

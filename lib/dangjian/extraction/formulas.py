@@ -20,7 +20,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .common import CHINESE_NUMERALS, CLAUSE_MARK, COMMA, alternation, chinese_to_number, load_cues, quoted_spans
+from typing import Mapping
+
+from ..cues import alternation, compiled, load_cues
+from ..ingest.units import CHINESE_NUMERALS
+from .common import CLAUSE_MARK, COMMA, chinese_to_number, quoted_spans
 
 COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"]
 SMALL = "一二两三四五六七八九十"
@@ -30,7 +34,7 @@ _NUMERAL_LED = re.compile(rf"^[{LEADING}]{{1,2}}(?:个)?[\u4e00-\u9fff+＋]{{1,5
 # Numbered segments side by side: 一个支部一项精品工程, 一旗帜、两抓手、三保障, 一机关一品牌 一支部一特色.
 _SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)?[^{CHINESE_NUMERALS}\W\d]{{1,4}}[、·\s]?){{2,4}}$")
 _PAIRS = re.compile(rf"^(?:[{SMALL}][^{CHINESE_NUMERALS}\W\d]{{1,2}}){{2,4}}$")
-# The look-behind follows the first numeral (as in ``_patterns``' counted), so that the engine scans for it.
+# The look-behind follows the first numeral (as in ``FormulaPatterns.counted``), so that the engine scans for it.
 _FOUR = re.compile(rf"[{SMALL}](?<!第[{SMALL}])[^{CHINESE_NUMERALS}\W\d][{SMALL}][^{CHINESE_NUMERALS}\W\d]")
 # Every numeral with its measure word (一个支部一项精品工程): the parts of a comma-joined pair of formulas.
 _COUNTED_SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)[^{CHINESE_NUMERALS}\W\d]{{1,4}}){{2,4}}$")
@@ -49,34 +53,36 @@ _NAMELY_AFTER = re.compile(r"^”?[^，,。；;“]{0,6}[，,]?即[:：]?“([^�
 _QUOTED_BEFORE = re.compile(r"“([^“”]{4,120})”(?:的)?$")                  # “…、…”的三个…
 
 
-@lru_cache(maxsize=1)
-def _patterns():
-    cues = load_cues()["formulas"]
-    lexicon = re.compile(alternation(cues["lexicon"]))
-    # The look-behind follows the numeral rather than preceding it, so that the pattern starts with a
-    # character class, which the engine scans for instead of trying every position.
-    counted = re.compile(rf"[{SMALL}](?<!第[{SMALL}])个(?:{alternation(cues['counted_heads'])})")
-    lead = re.compile(rf"^(?:{alternation(cues['expansion_lead_verbs'])})")
-    return lexicon, counted, lead
+class FormulaPatterns:
+    """The formula cues of one cues object, compiled (``formula_patterns`` builds them once per object)."""
+
+    def __init__(self, cues: Mapping):
+        c = cues["formulas"]
+        self.lexicon = re.compile(alternation(c["lexicon"]))
+        # The look-behind follows the numeral rather than preceding it, so that the pattern starts with a
+        # character class, which the engine scans for instead of trying every position.
+        self.counted = re.compile(rf"[{SMALL}](?<!第[{SMALL}])个(?:{alternation(c['counted_heads'])})")
+        self.lead = re.compile(rf"^(?:{alternation(c['expansion_lead_verbs'])})")
+        self.not_formula = re.compile(
+            rf"^(?:{alternation(c['not_formula_prefixes'])}|[{SMALL}]大(?:{alternation(c['not_formula_after_big'])}))")
 
 
-@lru_cache(maxsize=1)
-def _not_formula():
-    cues = load_cues()["formulas"]
-    return re.compile(rf"^(?:{alternation(cues['not_formula_prefixes'])}|[{SMALL}]大(?:{alternation(cues['not_formula_after_big'])}))")
+def formula_patterns(cues: Mapping | None = None) -> FormulaPatterns:
+    """The compiled formula cues of ``cues`` (the shipped file's when None)."""
+    return compiled(cues or load_cues(), "formulas", FormulaPatterns)
 
 
 # Cached within one report (cleared by ``extract_all``, as ``quoted_spans`` is): brands and formulas
 # test each quoted name up to five times between them.
 @lru_cache(maxsize=8192)
-def looks_like_formula(name: str, anywhere: bool = False) -> bool:
+def looks_like_formula(name: str, anywhere: bool = False, patterns: FormulaPatterns | None = None) -> bool:
     """True for a name that is itself a numbered formula (or, with anywhere, contains one)."""
-    lexicon, counted, _ = _patterns()
+    patterns = patterns or formula_patterns()
     if anywhere:
-        return bool(lexicon.search(name) or counted.search(name) or _FOUR.search(name))
-    if _DIGIT_CODE.match(name) or is_fixed_formula(name):
+        return bool(patterns.lexicon.search(name) or patterns.counted.search(name) or _FOUR.search(name))
+    if _DIGIT_CODE.match(name) or is_fixed_formula(name, patterns):
         return True
-    if _not_formula().match(name):
+    if patterns.not_formula.match(name):
         return False
     if _NUMERAL_LED.match(name):
         numerals = _LEADING_NUMERALS.match(name).group(0)
@@ -87,10 +93,10 @@ def looks_like_formula(name: str, anywhere: bool = False) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def is_fixed_formula(name: str) -> bool:
+def is_fixed_formula(name: str, patterns: FormulaPatterns | None = None) -> bool:
     """In the lexicon, or made of numeral-syllable pairs (两化一创): a formula even before 品牌."""
-    lexicon, _, _ = _patterns()
-    return bool(lexicon.fullmatch(name) or _PAIRS.match(name))
+    patterns = patterns or formula_patterns()
+    return bool(patterns.lexicon.fullmatch(name) or _PAIRS.match(name))
 
 
 def count_of(formula: str) -> int | None:
@@ -110,9 +116,9 @@ def split_items(text: str, count: int | None = None) -> list[str]:
     return by_plus if count is None or len(by_plus) == count else by_comma
 
 
-def expansion_at(sentence: str, start: int, end: int, formula: str) -> str:
+def expansion_at(sentence: str, start: int, end: int, formula: str, patterns: FormulaPatterns | None = None) -> str:
     """The expansion the sentence gives for the formula at [start, end), or ""."""
-    _, _, lead = _patterns()
+    lead = (patterns or formula_patterns()).lead
     count = count_of(formula)
     after, before = sentence[end:], sentence[:start]
     if m := _PARENTHESISED_AFTER.match(after):
@@ -160,20 +166,20 @@ def comma_joined_formulas(quoted: str) -> list[tuple[int, str]]:
     return out
 
 
-def _candidates(sentence: str) -> list[tuple[int, int, str, bool]]:
+def _candidates(sentence: str, patterns: FormulaPatterns) -> list[tuple[int, int, str, bool]]:
     """(start, end, formula, quoted) found in one sentence, before propagation."""
-    lexicon, counted, _ = _patterns()
+    lexicon = patterns.lexicon
     found = []
     for q in quoted_spans(sentence):
         name = q.inner.strip()
-        if looks_like_formula(name):
+        if looks_like_formula(name, False, patterns):
             found.append((q.open + 1, q.close, name, True))
             continue
         for offset, part in comma_joined_formulas(q.inner):
             found.append((q.open + 1 + offset, q.open + 1 + offset + len(part), part, True))
-    for pattern in (lexicon, counted, _FOUR):
+    for pattern in (lexicon, patterns.counted, _FOUR):
         for m in pattern.finditer(sentence):
-            if _not_formula().match(sentence, m.start()):
+            if patterns.not_formula.match(sentence, m.start()):
                 continue
             if pattern is not lexicon and not _on_word_boundaries(sentence, m.start(), m.end()):
                 continue  # 十年一以(贯之), 一对一精(准), 十届三中(全会): four characters cut out of longer words
@@ -196,8 +202,9 @@ def _on_word_boundaries(sentence: str, start: int, end: int) -> bool:
     return start - offset in boundaries and end - offset in boundaries
 
 
-def formula_rows(records, brand_names: dict[str, set[str]] | None = None) -> list[dict]:
-    brand_names = brand_names or {}
+def formula_rows(records, cues: Mapping | None = None) -> list[dict]:
+    """The formulas table as rows, by the formula cues of ``cues`` (the shipped file's when None)."""
+    patterns = formula_patterns(cues)
     by_doc: dict[str, list] = {}
     for record in records:
         by_doc.setdefault(record.doc_id, []).append(record)
@@ -206,8 +213,9 @@ def formula_rows(records, brand_names: dict[str, set[str]] | None = None) -> lis
         sentences = [r.text for r in doc_sentences]
         found: dict[str, str] = {}
         for i, sentence in enumerate(sentences):
-            for start, end, formula, quoted in _candidates(sentence):
-                expansion = expansion_at(sentence, start, end, formula) or _enumerated_expansion(sentences, i, formula)
+            for start, end, formula, quoted in _candidates(sentence, patterns):
+                expansion = (expansion_at(sentence, start, end, formula, patterns)
+                             or _enumerated_expansion(sentences, i, formula))
                 if formula not in found or (expansion and not found[formula]):
                     found[formula] = expansion
         if not found:

@@ -29,12 +29,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Mapping
 
 import pandas as pd
 
 from ..config import DATA_DIR
 from ..rules import read_rule_table
-from .common import CHINESE_NUMERALS, alternation, chinese_to_number, load_cues, quoted_spans
+from ..cues import alternation, compiled, load_cues
+from ..ingest.units import CHINESE_NUMERALS
+from .common import chinese_to_number, quoted_spans
 
 UNITS_FILE = DATA_DIR / "measure_words.tsv"
 COLUMNS = ["doc_id", "raw", "value", "unit", "value_base", "approx", "redacted", "subject", "category",
@@ -59,54 +62,59 @@ def load_units(path=UNITS_FILE) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit", "category", "kind", "note"], dtype=str).set_index("unit")
 
 
-@lru_cache(maxsize=1)
-def _rules():
-    m = load_cues()["metrics"]
-    units = load_units()
-    before = alternation(m["before"])
-    after = alternation(m["after"])
-    multipliers = alternation(m["multipliers"])
-    # A match starts with an approximation cue or a number. Saying so in a lookahead lets the engine
-    # reject every other position with one character test instead of trying each cue there: the
-    # scan takes 40% of the time it took.
-    first_chars = {cue[0] for cue in m["before"]} | set(CHINESE_NUMERALS + "0123456789*数几")
-    pattern = re.compile(
-        rf"(?=[{re.escape(''.join(sorted(first_chars)))}])"
-        rf"(?P<pre>{before})?"
-        rf"(?P<num>\*{{2,}}|{_ARABIC}|数?[{CHINESE_NUMERALS}几]+?)"
-        rf"(?:(?<=[0-9]) )?"  # some pages print a space between the digits and the unit (11.3 万吨, 32 个)
-        rf"(?P<mid>余|多)?"
-        rf"(?P<mult>{multipliers})?"
-        rf"(?P<mid2>余|多)?"
-        # 万 or 亿 after digits, straight before a noun, is the whole unit (近25万留守儿童 → 25 万)
-        rf"(?P<unit>{alternation(units.index)}|大(?=[\u4e00-\u9fff])|(?<=[0-9][万亿])(?=[\u4e00-\u9fff]))"
-        rf"(?P<alt>[(（]件[)）])?"
-        rf"(?P<post>{after})?"
-    )
-    fraction = re.compile(r"(?<![0-9/.])(?P<num>[1-9])/(?P<den>[1-9][0-9]?)(?![0-9/])(?P<post>以上|以下|左右)?")
-    duration_first = {cue[0] for cue in m["duration_before"]} | set(CHINESE_NUMERALS + "0123456789")
-    duration = re.compile(
-        rf"(?=[{re.escape(''.join(sorted(duration_first)))}])"  # as for the main pattern: one character test per position
-        rf"(?P<pre>{alternation(m['duration_before'])})?"
-        rf"(?P<num>{_ARABIC}|[{CHINESE_NUMERALS}]+?)"
-        rf"(?P<unit>{alternation(m['duration_units'])})"
-        rf"(?P<post>{alternation(m['duration_after'])})?"
-    )
-    # a duration counts only with a cue before or after it: a sentence with neither is not scanned
-    duration_cue = re.compile(alternation(m["duration_before"] + m["duration_after"]))
-    exclusions = {
-        "range_class": re.compile(rf"[0-9{CHINESE_NUMERALS}](?:{alternation(m['range_marks'])})$"),
-        "rhetoric": re.compile(rf"[{''.join(m['bare_rhetoric'])}]"),
-    }
-    # unit → {"category", "kind", "note"}: a dict, since a DataFrame lookup per match cost 7% of a build
-    return m, units.to_dict("index"), pattern, fraction, (duration, duration_cue), exclusions
+class MetricRules:
+    """The metric cues of one cues object and the measure-word lexicon, compiled (``metric_rules``
+    builds them once per cues object)."""
+
+    def __init__(self, cues: Mapping, units: pd.DataFrame | None = None):
+        m = self.m = cues["metrics"]
+        units = load_units() if units is None else units
+        before = alternation(m["before"])
+        after = alternation(m["after"])
+        multipliers = alternation(m["multipliers"])
+        # A match starts with an approximation cue or a number. Saying so in a lookahead lets the engine
+        # reject every other position with one character test instead of trying each cue there: the
+        # scan takes 40% of the time it took.
+        first_chars = {cue[0] for cue in m["before"]} | set(CHINESE_NUMERALS + "0123456789*数几")
+        self.pattern = re.compile(
+            rf"(?=[{re.escape(''.join(sorted(first_chars)))}])"
+            rf"(?P<pre>{before})?"
+            rf"(?P<num>\*{{2,}}|{_ARABIC}|数?[{CHINESE_NUMERALS}几]+?)"
+            rf"(?:(?<=[0-9]) )?"  # some pages print a space between the digits and the unit (11.3 万吨, 32 个)
+            rf"(?P<mid>余|多)?"
+            rf"(?P<mult>{multipliers})?"
+            rf"(?P<mid2>余|多)?"
+            # 万 or 亿 after digits, straight before a noun, is the whole unit (近25万留守儿童 → 25 万)
+            rf"(?P<unit>{alternation(units.index)}|大(?=[\u4e00-\u9fff])|(?<=[0-9][万亿])(?=[\u4e00-\u9fff]))"
+            rf"(?P<alt>[(（]件[)）])?"
+            rf"(?P<post>{after})?"
+        )
+        self.fraction = re.compile(r"(?<![0-9/.])(?P<num>[1-9])/(?P<den>[1-9][0-9]?)(?![0-9/])(?P<post>以上|以下|左右)?")
+        duration_first = {cue[0] for cue in m["duration_before"]} | set(CHINESE_NUMERALS + "0123456789")
+        self.duration = re.compile(
+            rf"(?=[{re.escape(''.join(sorted(duration_first)))}])"  # as for the main pattern: one character test per position
+            rf"(?P<pre>{alternation(m['duration_before'])})?"
+            rf"(?P<num>{_ARABIC}|[{CHINESE_NUMERALS}]+?)"
+            rf"(?P<unit>{alternation(m['duration_units'])})"
+            rf"(?P<post>{alternation(m['duration_after'])})?"
+        )
+        # a duration counts only with a cue before or after it: a sentence with neither is not scanned
+        self.duration_cue = re.compile(alternation(m["duration_before"] + m["duration_after"]))
+        self.exclusions = {
+            "range_class": re.compile(rf"[0-9{CHINESE_NUMERALS}](?:{alternation(m['range_marks'])})$"),
+            "rhetoric": re.compile(rf"[{''.join(m['bare_rhetoric'])}]"),
+        }
+        # unit → {"category", "kind", "note"}: a dict, since a DataFrame lookup per match cost 7% of a build
+        self.units = units.to_dict("index")
+        self.subject_trailing = re.compile(rf"(?:{alternation(m['subject_trailing'])})$")
+        self.subject_verbs = re.compile(alternation(m["subject_verbs"]))
+        self.subject_ends = re.compile(alternation(m["subject_ends"]))
+        self.subject_tags = frozenset(m["subject_tags"])
 
 
-@lru_cache(maxsize=1)
-def _subject_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset]:
-    m = load_cues()["metrics"]
-    return (re.compile(rf"(?:{alternation(m['subject_trailing'])})$"), re.compile(alternation(m["subject_verbs"])),
-            re.compile(alternation(m["subject_ends"])), frozenset(m["subject_tags"]))
+def metric_rules(cues: Mapping | None = None) -> MetricRules:
+    """The compiled metric cues of ``cues`` (the shipped file's when None)."""
+    return compiled(cues or load_cues(), "metrics", MetricRules)
 
 
 def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
@@ -120,35 +128,35 @@ def _approx(pre: str, num: str, mid: str, post: str, m: dict) -> str:
     return "none"
 
 
-def _subject(sentence: str, start: int, end: int, m: dict) -> str:
+def _subject(sentence: str, start: int, end: int, rules: MetricRules) -> str:
     """What is counted: the noun phrase after the unit (746个基层党组织), else the one before the number
     (党史学习交流21次), trimmed of trailing 共/累计 and of everything up to the last verb; in whole words,
     or "" (``noun_phrase``)."""
     after = _NUMERAL.split(sentence[end:end + 14], maxsplit=1)[0]
-    trailing, verbs, ends, _ = _subject_patterns()
-    after = ends.split(_SUBJECT_STOP.split(after, maxsplit=1)[0], maxsplit=1)[0]
-    if len(after) >= 2 and (phrase := noun_phrase(sentence, end, end + len(after), leading=True)):
+    after = rules.subject_ends.split(_SUBJECT_STOP.split(after, maxsplit=1)[0], maxsplit=1)[0]
+    if len(after) >= 2 and (phrase := noun_phrase(sentence, end, end + len(after), leading=True,
+                                                  nominal=rules.subject_tags)):
         return phrase
     window = max(0, start - 24)
     clause = _SUBJECT_STOP.split(sentence[window:start])[-1]
     before = _NUMERAL.split(clause)[-1] or clause
-    before = trailing.sub("", before)
-    parts = verbs.split(before)
+    before = rules.subject_trailing.sub("", before)
+    parts = rules.subject_verbs.split(before)
     tail = [p for p in parts if p]
     subject = tail[-1] if tail else before
     at = sentence.rfind(subject, window, start) if subject else -1
-    return noun_phrase(sentence, at, at + len(subject), leading=False) if at >= 0 else ""
+    return noun_phrase(sentence, at, at + len(subject), leading=False, nominal=rules.subject_tags) if at >= 0 else ""
 
 
 SUBJECT_CONTEXT = 8  # characters either side of a subject that jieba reads to find its words
 SUBJECT_SKIPPED_WORDS = 2  # words after the noun before a number that are not part of it (受益, 等)
 
 
-def noun_phrase(sentence: str, start: int, end: int, leading: bool) -> str:
+def noun_phrase(sentence: str, start: int, end: int, leading: bool, nominal: frozenset) -> str:
     """The noun phrase of whole words in ``sentence[start:end]``: a word the span cuts at its start ends
     the phrase before and is dropped; a word it cuts at its end is taken whole after the unit
     (基层党|组织 → 基层党组织, ``leading``) and dropped before the number. Then the words with a subject
-    tag (``subject_tags``), with a verb or adjective before one of them, read from the span's start
+    tag (``nominal``: the cues' ``subject_tags``), with a verb or adjective before one of them, read from the span's start
     when ``leading``, else back from its end past up to two other words (目前已开放床位 → 开放床位,
     留守儿童受益 → 留守儿童). "" when fewer than two characters remain."""
     import rjieba  # jieba's dictionary and tags
@@ -166,7 +174,6 @@ def noun_phrase(sentence: str, start: int, end: int, leading: bool) -> str:
         words = words[1:]
     if not leading and words and words[-1][1] > end:
         words = words[:-1]
-    nominal = _subject_patterns()[3]
     ordered = words if leading else words[::-1]
     if not leading:  # a verb or particle after the noun (留守儿童受益, 贫困群众等, 发电量突破)
         skipped = 0
@@ -252,15 +259,17 @@ def _spelled_formula_counts(counts: list[tuple[int, float]], names: list[str]) -
     return spelled
 
 
-def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
-    """Metrics of one sentence, offsets relative to it. ``formula_spans``: [start, end) to skip."""
-    m, units, pattern, fraction, (duration, duration_cue), exclusions = _rules()
+def metrics_in_sentence(sentence: str, formula_spans=(), rules: MetricRules | None = None) -> list[dict]:
+    """Metrics of one sentence, offsets relative to it. ``formula_spans``: [start, end) to skip;
+    ``rules``: ``metric_rules(cues)``, the shipped cues' when None."""
+    rules = rules or metric_rules()
+    m, units, exclusions = rules.m, rules.units, rules.exclusions
     blocked = [(q.open, q.close + 1) for q in quoted_spans(sentence) if not _is_speech(q.inner)]
     if "《" in sentence:
         blocked += [t.span() for t in _TITLES.finditer(sentence)]
     blocked += formula_spans
     found, counts = [], []
-    for match in pattern.finditer(sentence):
+    for match in rules.pattern.finditer(sentence):
         start, end = match.span()
         num, unit = match.group("num"), match.group("unit")
         pre, post = match.group("pre") or "", match.group("post") or ""
@@ -289,15 +298,15 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
             continue  # 一个统一思想: the indefinite article, not a count
         norm_unit = "个" if unit == "大" else mult + unit
         found.append(_metric(sentence, match.group(0), value, norm_unit, unit, mult,
-                             _approx(pre, num, mid, post, m), redacted, start, end, m, units))
-    for match in (fraction.finditer(sentence) if "/" in sentence else ()):
+                             _approx(pre, num, mid, post, m), redacted, start, end, rules))
+    for match in (rules.fraction.finditer(sentence) if "/" in sentence else ()):
         start, end = match.span()
         if any(s < end and start < e for s, e in blocked) or int(match.group("num")) >= int(match.group("den")):
             continue
         value = round(int(match.group("num")) / int(match.group("den")), 4)
         found.append(_metric(sentence, match.group(0), value, "", "", "", _approx("", "", "", match.group("post") or "", m),
-                             False, start, end, m, units))
-    for match in (duration.finditer(sentence) if duration_cue.search(sentence) else ()):
+                             False, start, end, rules))
+    for match in (rules.duration.finditer(sentence) if rules.duration_cue.search(sentence) else ()):
         start, end = match.span()
         num = match.group("num")
         if not (match.group("pre") or match.group("post")) or any(s < end and start < e for s, e in blocked):
@@ -310,7 +319,7 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
         unit = match.group("unit")
         end = match.end("unit")  # the cue after is not part of the quantity
         found.append(_metric(sentence, sentence[match.start("num"):end], value, unit, unit, "", "none",
-                             False, match.start("num"), end, m, units))
+                             False, match.start("num"), end, rules))
     found.sort(key=lambda f: f["start"])
     if len(counts) >= 3:
         names = [sentence[s:e] for s, e in blocked]
@@ -319,8 +328,9 @@ def metrics_in_sentence(sentence: str, formula_spans=()) -> list[dict]:
     return found
 
 
-def _metric(sentence, raw, value, norm_unit, unit, mult, approx, redacted, start, end, m, units) -> dict:
-    subject = _subject(sentence, start, end, m)
+def _metric(sentence, raw, value, norm_unit, unit, mult, approx, redacted, start, end, rules: MetricRules) -> dict:
+    m, units = rules.m, rules.units
+    subject = _subject(sentence, start, end, rules)
     category = units[unit]["category"] if unit in units else "organization" if unit == "大" else "other"
     clause_before = _CLAUSE.split(sentence[:start])[-1]
     if unit in ("个", "大") and (any(w in subject for w in m["output_subjects"])
@@ -331,15 +341,17 @@ def _metric(sentence, raw, value, norm_unit, unit, mult, approx, redacted, start
             "redacted": redacted, "subject": subject, "category": category, "start": start, "end": end}
 
 
-def metric_rows(records, formulas: list[dict] = ()) -> list[dict]:
-    """The metrics table as rows; spans of ``formulas`` (rows of the formulas table) are never metrics."""
+def metric_rows(records, formulas: list[dict] = (), cues: Mapping | None = None) -> list[dict]:
+    """The metrics table as rows, by the metric cues of ``cues`` (the shipped file's when None); spans of
+    ``formulas`` (rows of the formulas table) are never metrics."""
+    rules = metric_rules(cues)
     by_sentence: dict[str, list] = {}
     for f in formulas:
         by_sentence.setdefault(f["sent_id"], []).append((f["start"], f["end"]))
     rows = []
     for row in records:
         spans = [(s - row.start, e - row.start) for s, e in by_sentence.get(row.sent_id, [])]
-        for metric in metrics_in_sentence(row.text, spans):
+        for metric in metrics_in_sentence(row.text, spans, rules):
             metric.update(doc_id=row.doc_id, sent_id=row.sent_id,
                           start=row.start + metric["start"], end=row.start + metric["end"])
             rows.append(metric)

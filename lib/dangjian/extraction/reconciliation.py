@@ -14,8 +14,10 @@ Three kinds of statement:
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
-from .common import CLAUSE_MARK, CUES_FILE, alternation, chinese_to_number, compiled, load_cues, mask_quotes
+from ..cues import CUES_FILE, alternation, compiled, load_cues
+from .common import CLAUSE_MARK, chinese_to_number, mask_quotes
 from .formulas import count_of, split_items
 
 COLUMNS = ["doc_id", "kind", "statement", "stated", "found", "names", "status", "sent_id", "start", "end"]
@@ -79,9 +81,10 @@ def _patterns(cues: dict):
     return [re.compile(p) for p in cues["brand_counts"]], word, re.compile(alternation(cues["list_lead_verbs"]))
 
 
-def reconciliation_rows(records, brands: list[dict], formulas: list[dict]) -> list[dict]:
-    """The reconciliation table as rows, from the brands and formulas tables' rows."""
-    cues = load_cues()
+def reconciliation_rows(records, brands: list[dict], formulas: list[dict], cues: Mapping | None = None) -> list[dict]:
+    """The reconciliation table as rows, from the brands and formulas tables' rows, by the
+    reconciliation cues of ``cues`` (the shipped file's when None)."""
+    cues = cues or load_cues()
     brand_patterns, brand_word, lead_verbs = compiled(cues, "reconciliation", _patterns)
     max_items = cues["reconciliation"]["max_items"]
     rows = []

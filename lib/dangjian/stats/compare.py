@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..config import DATA_DIR
 from ..rules import read_yaml
-from ..extraction.common import alternation
+from ..cues import alternation
 from ..present.groups import Grouping, group_keyness, group_reports, group_theme_shares
 from .textstats import NO_THEME
 
