@@ -169,3 +169,40 @@ def test_the_version_comes_from_the_package_metadata():
 
     declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     assert dangjian.__version__ == declared
+
+
+LIBRARY = PROJECT_ROOT / "lib" / "dangjian"
+REPEATED_BLOCK_LINES = 6
+
+
+def _library_modules():
+    return sorted(LIBRARY.rglob("*.py"))
+
+
+def test_no_private_name_is_imported_across_modules():
+    import ast
+
+    crossings = []
+    for path in _library_modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("dangjian")):
+                crossings += [f"{path.relative_to(LIBRARY)}: {alias.name}" for alias in node.names
+                              if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert not crossings
+
+
+def test_no_block_of_six_lines_is_repeated_in_the_library():
+    """Code lines only (blank lines, comments and lone closing brackets left out), compared stripped."""
+    seen: dict[tuple, str] = {}
+    repeated = []
+    for path in _library_modules():
+        lines = [(number, line.strip()) for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)]
+        code = [(n, text) for n, text in lines if text and not text.startswith("#") and text not in (")", "]", "}", '"""')]
+        for k in range(len(code) - REPEATED_BLOCK_LINES + 1):
+            block = tuple(text for _, text in code[k:k + REPEATED_BLOCK_LINES])
+            where = f"{path.relative_to(LIBRARY)}:{code[k][0]}"
+            if block in seen:
+                repeated.append(f"{where} repeats {seen[block]}")
+            else:
+                seen[block] = where
+    assert not repeated
