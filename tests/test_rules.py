@@ -108,3 +108,36 @@ def test_every_reader_of_the_cue_file_takes_another_file(tmp_path):
     edited = load_cues(_edited_cues(tmp_path, '  not_first: ["充分",', '  not_first: ["某某", "充分",'))
     assert organization_finder(edited).find(title, body, []) == ("", "missing")  # no name opens with 某某 now
     assert organization_finder().find(title, body, []) == ("某某公司", "headline")
+
+
+@pytest.mark.parametrize("loader,name,body,message", [
+    ("codebook", "themes.yaml", "themes:\n  思想引领:\n    keywords: [思想, 学习, 思想]\n", "themes.思想引领.keywords: lists 思想 twice"),
+    ("codebook", "themes.yaml", "themes:\n  思想引领:\n    keywords: [思想]\n    genre_words: [品牌]\n",
+     "themes.思想引领: genre_words ['品牌'] are not among its keywords"),
+    ("codebook", "themes.yaml", "themes:\n  思想引领:\n    keyword: [思想]\n", "themes.思想引领: must be a mapping with keywords"),
+    ("approaches", "approaches.yaml", None, "direction: lacks top_down"),
+    ("stopwords", "stopwords.txt", "# words\n的\n了\n的\n", "line 4: 的 is listed twice"),
+    ("user_dict", "userdict.txt", "党建品牌 100\n", "line 1: expected 'word freq pos'"),
+])
+def test_word_lists_codebooks_and_approach_cues_are_validated_on_load(tmp_path, loader, name, body, message):
+    from dangjian.stats.compare import APPROACHES_FILE, load_approach_cues
+    from dangjian.stats.textstats import load_codebook
+    from dangjian.stats.tokens import read_stopwords, read_user_dict
+
+    if body is None:  # the shipped approach cues without one of their fixed lists
+        body = re.sub(r"\n  top_down: \[[^\]]*\]", "", APPROACHES_FILE.read_text(encoding="utf-8"))
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    load = {"codebook": load_codebook, "approaches": load_approach_cues, "stopwords": read_stopwords,
+            "user_dict": read_user_dict}[loader]
+    with pytest.raises(RuleFileError, match=f"^{re.escape(name)}: {re.escape(message)}"):
+        load(path)
+
+
+def test_the_analyst_chooses_the_stages_of_the_approach_cues(tmp_path):
+    from dangjian.stats.compare import APPROACHES_FILE, load_approach_cues
+
+    path = tmp_path / "approaches.yaml"
+    path.write_text(APPROACHES_FILE.read_text(encoding="utf-8").replace("stages:\n", "stages:\n  试点: [试点]\n", 1),
+                    encoding="utf-8")
+    assert "试点" in load_approach_cues(path)["stages"]

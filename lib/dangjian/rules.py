@@ -1,6 +1,7 @@
 """Reading the rule files shipped in ``data/`` (and any an analyst passes instead), one way for
 every file: YAML (cue lists, the codebook, the directory of groups) through ``read_yaml`` (and the
-cue file through ``read_yaml_like``, which validates it against the shipped one), and the
+cue file and the approach cues through ``read_yaml_like``, which validates them against the shipped
+ones; the codebook through ``check_like``), word lists through ``read_word_list``, and the
 tab-separated rule tables (furniture, markup, measure words, sector rules, unit places) through
 ``read_rule_table``, which validates each on load. A file that breaks its format raises
 ``RuleFileError``, which names the file, the line and the reason (quanteda's ``dictionary()``
@@ -38,39 +39,63 @@ def read_yaml(path: str | Path):
         raise RuleFileError(path, f"cannot be read ({exc})") from exc
 
 
-def read_yaml_like(path: str | Path, template: dict):
+def read_yaml_like(path: str | Path, template: dict, free: tuple[str, ...] = ()):
     """The data of a YAML file of cues, validated against ``template`` (the shipped file's data):
 
-    - the sections and their keys are the template's, none missing and none unknown (a typo);
+    - the sections and their keys are the template's, none missing and none unknown (a typo),
+      except in the ``free`` sections, whose keys the analyst chooses (stages of a process);
     - each value has the template's type: a list of words (non-empty strings, each listed once),
       a number, a string, or a mapping from words to the template's type of value.
     """
     data = read_yaml(path)
-    _check_like(data, template, Path(path), "", depth=0)
+    check_like(data, template, path, "", free=free)
     return data
+
+
+def read_word_list(path: str | Path) -> list[str]:
+    """The words of a word list, one per line (blank lines and lines opening with # left out),
+    each listed once."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(path, f"cannot be read ({exc})") from exc
+    words, seen = [], set()
+    for number, line in enumerate(lines, start=1):
+        word = line.strip()
+        if not word or word.startswith("#"):
+            continue
+        if word in seen:
+            raise RuleFileError(path, f"line {number}: {word} is listed twice")
+        seen.add(word)
+        words.append(word)
+    return words
 
 
 _SECTION_DEPTH = 2  # sections, then their keys; deeper mappings are free (words → values)
 
 
-def _check_like(value, template, path: Path, where: str, depth: int) -> None:
+def check_like(value, template, path: str | Path, where: str = "", depth: int = 0, free: tuple[str, ...] = ()) -> None:
+    """Raise ``RuleFileError`` (naming ``path`` and the key) where ``value`` is not shaped like
+    ``template``: see ``read_yaml_like``; ``depth`` is that of ``value`` in its file."""
+    path = Path(path)
+
     def fail(reason: str):
         raise RuleFileError(path, f"{where or 'the file'}: {reason}")
 
     if isinstance(template, dict):
         if not isinstance(value, dict):
             fail(f"must be a mapping, not {type(value).__name__}")
-        if depth < _SECTION_DEPTH:
+        if depth < _SECTION_DEPTH and where not in free:
             if missing := [key for key in template if key not in value]:
                 fail(f"lacks {', '.join(map(str, missing))}")
             if unknown := [key for key in value if key not in template]:
                 fail(f"has unknown {', '.join(map(str, unknown))} (a misspelt key?)")
             for key in template:
-                _check_like(value[key], template[key], path, f"{where}.{key}".lstrip("."), depth + 1)
+                check_like(value[key], template[key], path, f"{where}.{key}".lstrip("."), depth + 1, free)
         elif template:
             kind = next(iter(template.values()))
             for key, item in value.items():
-                _check_like(item, kind, path, f"{where}.{key}", depth + 1)
+                check_like(item, kind, path, f"{where}.{key}", depth + 1)
     elif isinstance(template, list):
         if not isinstance(value, list) or not all(isinstance(word, str) and word.strip() for word in value):
             fail("must be a list of words (non-empty strings)")

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from scipy.special import erfc
 
 from ..config import DATA_DIR
-from ..rules import read_yaml
+from ..rules import RuleFileError, check_like, read_yaml
 
 THEMES_FILE = DATA_DIR / "themes.yaml"
 ALL = "all"  # the doc_id of corpus-wide rows
@@ -209,8 +209,23 @@ def tfidf_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index(drop=True)
 
 
+_THEME_KEYS = {"label_en": "", "keywords": [""], "genre_words": [""]}
+
+
 def load_codebook(path=THEMES_FILE) -> dict[str, dict]:
-    return read_yaml(path)["themes"]
+    """The themes of a codebook file, validated: each has a list of ``keywords`` (words, each once)
+    and may have a ``label_en`` and ``genre_words``, which must be among its keywords."""
+    data = read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("themes"), dict) or not data["themes"]:
+        raise RuleFileError(path, "must hold a mapping 'themes' of at least one theme")
+    for theme, spec in data["themes"].items():
+        if not isinstance(spec, dict) or "keywords" not in spec:
+            raise RuleFileError(path, f"themes.{theme}: must be a mapping with keywords")
+        check_like(spec, {key: value for key, value in _THEME_KEYS.items() if key in spec or key == "keywords"},
+                   path, f"themes.{theme}")
+        if outside := set(spec.get("genre_words", ())) - set(spec["keywords"]):
+            raise RuleFileError(path, f"themes.{theme}: genre_words {sorted(outside)} are not among its keywords")
+    return data["themes"]
 
 
 SENTENCE_THEME_COLUMNS = ["doc_id", "sent_id", "theme", "theme_en", "keywords", "text"]

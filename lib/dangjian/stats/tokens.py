@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import DATA_DIR
+from ..rules import RuleFileError, read_word_list
 
 USER_DICT = DATA_DIR / "userdict.txt"
 STOPWORDS = DATA_DIR / "stopwords.txt"
@@ -64,22 +65,21 @@ def read_user_dict(path: Path = USER_DICT) -> list[tuple[str, int, str]]:
     """(word, freq, pos) entries; raises if the file has a BOM, CR, or a bad line."""
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf") or b"\r" in raw:
-        raise ValueError(f"{path.name}: must be UTF-8 without BOM, with LF line endings")
+        raise RuleFileError(path, "must be UTF-8 without BOM, with LF line endings")
     entries = []
     for number, line in enumerate(raw.decode("utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         parts = line.split(" ")
         if len(parts) != 3 or not parts[1].isdigit():
-            raise ValueError(f"{path.name}:{number}: expected 'word freq pos', got {line!r}")
+            raise RuleFileError(path, f"line {number}: expected 'word freq pos', got {line!r}")
         entries.append((parts[0], int(parts[1]), parts[2]))
     return entries
 
 
 @lru_cache(maxsize=4)
 def read_stopwords(path: Path = STOPWORDS) -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+    return frozenset(read_word_list(path))
 
 
 def _sha(path: Path) -> str:
