@@ -133,7 +133,20 @@ BRAND_CASES = [
     ("评选中,“清风护航”(南湖区人民检察院)特色品牌获得一等奖。", "清风护航", "brand", "南湖区人民检察院"),
     ("运检党支部以“送电到田头”“村企共联”等创新举措服务乡村振兴。", "村企共联", "method", "运检党支部"),
     ("机关党支部每月开展“月月学”主题党日活动,交流学习心得。", "月月学", "activity", "机关党支部"),
+    # a list of names, each with its unit in brackets, closed by a count of brands: each its unit's brand
+    ("决赛中,“法润乡里”(北塘区人民法院)、清风护企(南湖区人民法院)两个特色品牌获得二等奖。", "清风护企", "brand",
+     "南湖区人民法院"),
+    ("决赛中,“法润乡里”(北塘区人民法院)、清风护企(南湖区人民法院)两个特色品牌获得二等奖。", "法润乡里", "brand",
+     "北塘区人民法院"),
+    ("会上,连心服务队(东城供电公司)、幸福驿站(西城供电公司)和先锋号(南城供电公司)3个党建品牌受到表扬。"
+     .replace("和先锋号", "、先锋号"), "连心服务队", "carrier", "东城供电公司"),
 ]
+
+
+def test_a_list_with_units_that_no_count_of_brands_closes_names_no_brand(tmp_path):
+    corpus = corpus_from_text(tmp_path, "会上,张明(东城供电所)、李华(西城供电所)两位同志获评优秀共产党员。\n"
+                                        "先锋号(东城供电所)、幸福驿站(西城供电所)和示范岗都是品牌。")
+    assert not set(corpus.brands["name"]) & {"张明", "李华", "先锋号", "幸福驿站"}
 
 
 @pytest.mark.parametrize("sentence,name,kind,unit", BRAND_CASES)

@@ -50,6 +50,9 @@ _CLAUSE_END = re.compile(r"[，,。；;]")
 _OBJECT_END = re.compile(r"[，,。；;：:“”□《》（）()]")  # where the objects of a setting-up verb end
 _LIST_JOINER = re.compile(r"([、和及与])")
 _COUNT_PREFIX = re.compile(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)")
+# a clause between clause marks, and the characters of a count (12, 两, 十二)
+_CLAUSE = re.compile(r"[^，,。；;：:]+")
+_COUNT_CHARS = "0-9一二两三四五六七八九十百"
 _SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*")
 
 
@@ -83,6 +86,10 @@ class BrandRules:
         self.setup = re.compile(rf"(?:{alternation(c['setup_verbs'])})(?:了|起)?")
         self.carrier_heads = tuple(c["carrier_heads"])
         self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"])
+        # what closes a list of names with their units: (两个|4个)特色品牌 …
+        self.listed_cue = re.compile(rf"[{_COUNT_CHARS}]*[个项]?(?:{alternation([w for w in c['brand_cue'] if w not in c['brand_cue_needs_verb']])})")
+        self.listed_item = re.compile(rf"(?P<name>[^，,。；;：:、()（）\s]{{2,{c['max_name_chars']}}}?)"
+                                      r"[(（](?P<unit>[^()（），,。；;、“”]{2,24})[)）]")
         self.party_heads = tuple(c["unquoted_party_heads"])
         self.decision_order = self._decision_order(c["decision_order"])
         self.tail = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?(?:{alternation(c['tail_heads'])})(?=$|\s|[，,。；;：:])")
@@ -257,6 +264,25 @@ class BrandRules:
                 return kind
         return "brand"
 
+    def listed_with_units(self, masked: str) -> list[tuple[int, int, str]]:
+        """(start, end, unit) of each name in a list of names that each carry their unit in brackets and
+        that a count of brands closes, as contest results list them: “甲”(某某检察院)、乙(某某法院)两个特色
+        品牌. Every item of the list must be a name and its bracket (the first too), quoted or not."""
+        found = []
+        for clause in _CLAUSE.finditer(masked):
+            parts = clause.group(0).split("、")
+            last = self.listed_item.match(parts[-1])
+            if len(parts) < 2 or not last or not self.listed_cue.match(parts[-1], last.end()):
+                continue
+            items = [self.listed_item.fullmatch(part) for part in parts[:-1]] + [last]
+            if not all(items):
+                continue
+            offset = clause.start()
+            for part, item in zip(parts, items):
+                found.append((offset + item.start("name"), offset + item.end("name"), item.group("unit")))
+                offset += len(part) + 1
+        return found
+
     def unquoted_carriers(self, sentence: str, masked: str) -> list[tuple[int, str]]:
         """(start, name) of carriers set up without quotation marks: 设置党员示范岗、责任区、先锋队;
         创建基层创先争优示范点、党员先锋岗和精益管理责任区. Only listed objects ending in a carrier head."""
@@ -408,6 +434,16 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                              "pillar": pillar_of(row.lead, row.section), "cue": "set up", "rule": "unquoted_carrier",
                              "sent_id": row.sent_id,
                              "start": row.start + offset, "end": row.start + offset + len(name)})
+        for start, end, bracket in (rules.listed_with_units(masked) if "品牌" in masked else ()):
+            if sentence[start] == "“" and sentence[end - 1] == "”" and sentence.count("“", start, end) == 1:
+                start, end = start + 1, end - 1  # “乐于奉献 检在心中”(乐东县检察院): the quotes only mark the name
+            name = normalise_name(sentence[start:end])
+            counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+            unit = unit_of(bracket, row) if _is_unit_name(bracket, units, names) else ""
+            mentions.append({"doc_id": row.doc_id, "name": name, "kind": rules.kind_by_head(name), "unit": unit,
+                             "pillar": pillar_of(row.lead, row.section), "cue": "listed with units",
+                             "rule": "listed_with_units", "sent_id": row.sent_id,
+                             "start": row.start + start, "end": row.start + end})
         if not quotes:
             continue
         quote_spans = [(q.open, q.close + 1) for q in quotes]
