@@ -86,9 +86,9 @@ def cooccurrence(tokens: pd.DataFrame, top_n: int = 60, min_count: int = 2) -> p
     vocabulary = {t for t, _ in _ranked(Counter({t: n for t, n in corpus.items() if n >= min_count}))[:top_n]}
     sentences: dict[str, set] = defaultdict(set)
     for sent, token in zip(tokens["sent_id"], tokens["token"]):
-        sentences[sent]
+        terms = sentences[sent]  # every sentence with a token counts among the sentences, with or without a term
         if token in vocabulary:
-            sentences[sent].add(token)
+            terms.add(token)
     alone, pairs = Counter(), Counter()
     for terms in sentences.values():
         alone.update(terms)

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .config import DATA_DIR
-from .rules import RuleFileError, read_yaml, read_yaml_like
+from .rules import RuleFileError, read_yaml_like
 
 CUES_FILE = DATA_DIR / "extraction_cues.yaml"
 
@@ -45,7 +45,7 @@ def load_cues(path: Path = CUES_FILE) -> Mapping:
 
 @lru_cache(maxsize=16)
 def _load_cues(path: Path, mtime_ns: int, size: int) -> Mapping:
-    return _frozen(read_yaml_like(path, read_yaml(CUES_FILE)))
+    return _frozen(read_yaml_like(path, CUES_FILE))
 
 
 _COMPILED: dict[tuple[int, str], tuple[Mapping, object]] = {}

@@ -39,8 +39,9 @@ def read_yaml(path: str | Path):
         raise RuleFileError(path, f"cannot be read ({exc})") from exc
 
 
-def read_yaml_like(path: str | Path, template: dict, free: tuple[str, ...] = ()):
-    """The data of a YAML file of cues, validated against ``template`` (the shipped file's data):
+def read_yaml_like(path: str | Path, shipped: str | Path, free: tuple[str, ...] = ()):
+    """The data of a YAML file of cues, validated against the ``shipped`` file's data (read only when
+    ``path`` is another file):
 
     - the sections and their keys are the template's, none missing and none unknown (a typo),
       except in the ``free`` sections, whose keys the analyst chooses (stages of a process);
@@ -48,6 +49,7 @@ def read_yaml_like(path: str | Path, template: dict, free: tuple[str, ...] = ())
       a number, a string, or a mapping from words to the template's type of value.
     """
     data = read_yaml(path)
+    template = data if Path(path).resolve() == Path(shipped).resolve() else read_yaml(shipped)
     check_like(data, template, path, "", free=free)
     return data
 

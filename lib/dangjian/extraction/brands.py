@@ -53,6 +53,9 @@ _COUNT_PREFIX = re.compile(r"^[0-9一二两三四五六七八九十百]+(?:个|�
 # a clause between clause marks, and the characters of a count (12, 两, 十二)
 _CLAUSE = re.compile(r"[^，,。；;：:]+")
 _COUNT_CHARS = "0-9一二两三四五六七八九十百"
+# a unit in brackets after a name: “天涯蓝盾”(某某检察院), 乙(某某法院)
+_UNIT_IN_BRACKETS = r"[(（](?P<unit>[^()（），,。；;、“”]{2,20})[)）]"
+_BRACKETED_AFTER = re.compile(_UNIT_IN_BRACKETS)
 _SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)])\s*")
 
 
@@ -88,8 +91,7 @@ class BrandRules:
         self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"])
         # what closes a list of names with their units: (两个|4个)特色品牌 …
         self.listed_cue = re.compile(rf"[{_COUNT_CHARS}]*[个项]?(?:{alternation([w for w in c['brand_cue'] if w not in c['brand_cue_needs_verb']])})")
-        self.listed_item = re.compile(rf"(?P<name>[^，,。；;：:、()（）\s]{{2,{c['max_name_chars']}}}?)"
-                                      r"[(（](?P<unit>[^()（），,。；;、“”]{2,24})[)）]")
+        self.listed_item = re.compile(rf"(?P<name>[^，,。；;：:、()（）\s]{{2,{c['max_name_chars']}}}?){_UNIT_IN_BRACKETS}")
         self.party_heads = tuple(c["unquoted_party_heads"])
         self.decision_order = self._decision_order(c["decision_order"])
         self.tail = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?(?:{alternation(c['tail_heads'])})(?=$|\s|[，,。；;：:])")
@@ -308,7 +310,6 @@ class BrandRules:
 _PREDICATE_INSIDE = re.compile(r"^[\u4e00-\u9fff]{2,}[为是让把][\u4e00-\u9fff]")
 _PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fff]{2,8}|[NX])){1,3}$")
 _LIST_MARK = re.compile(r"[，,。；;！？!?、]")
-_BRACKETED_AFTER = re.compile(r"[(（][^()（），,。；;、“”]{2,20}[)）]")
 
 
 class _Owner:
@@ -410,6 +411,12 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
     mentions, counts = [], {}
     named: dict[tuple[str, str], str] = {}
 
+    def mention(row, name: str, kind: str, unit: str, cue: str, rule: str, start: int, end: int) -> dict:
+        """A brands row of one mention; ``start`` and ``end`` are offsets in the report's text."""
+        return {"doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
+                "pillar": pillar_of(row.lead, row.section), "cue": cue, "rule": rule, "sent_id": row.sent_id,
+                "start": start, "end": end}
+
     def unit_of(owner: str, row) -> str:
         """``owning_unit``, once per report and name where the name's position cannot matter (only a
         bare type or an anaphor is resolved from the text before it)."""
@@ -430,20 +437,16 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
             owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
             unit = unit_of(owner, row)
-            mentions.append({"doc_id": row.doc_id, "name": name, "kind": "carrier", "unit": unit,
-                             "pillar": pillar_of(row.lead, row.section), "cue": "set up", "rule": "unquoted_carrier",
-                             "sent_id": row.sent_id,
-                             "start": row.start + offset, "end": row.start + offset + len(name)})
+            mentions.append(mention(row, name, "carrier", unit, "set up", "unquoted_carrier",
+                                    row.start + offset, row.start + offset + len(name)))
         for start, end, bracket in (rules.listed_with_units(masked) if "品牌" in masked else ()):
             if sentence[start] == "“" and sentence[end - 1] == "”" and sentence.count("“", start, end) == 1:
                 start, end = start + 1, end - 1  # “乐于奉献 检在心中”(乐东县检察院): the quotes only mark the name
             name = normalise_name(sentence[start:end])
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
             unit = unit_of(bracket, row) if _is_unit_name(bracket, units, names) else ""
-            mentions.append({"doc_id": row.doc_id, "name": name, "kind": rules.kind_by_head(name), "unit": unit,
-                             "pillar": pillar_of(row.lead, row.section), "cue": "listed with units",
-                             "rule": "listed_with_units", "sent_id": row.sent_id,
-                             "start": row.start + start, "end": row.start + end})
+            mentions.append(mention(row, name, rules.kind_by_head(name), unit, "listed with units",
+                                    "listed_with_units", row.start + start, row.start + end))
         if not quotes:
             continue
         quote_spans = [(q.open, q.close + 1) for q in quotes]
@@ -453,7 +456,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             cue_at, bracketed_unit = group[-1].close + 1, ""
             if bracket := _BRACKETED_AFTER.match(sentence, cue_at):
                 cue_at = bracket.end()
-                if _is_unit_name(inside := bracket.group(0)[1:-1], units, names):
+                if _is_unit_name(inside := bracket.group("unit"), units, names):
                     bracketed_unit = inside  # the whole bracket is a unit's name: the brand's owner
             after = sentence[cue_at:]
             masked_after = masked[cue_at:]
@@ -473,12 +476,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                     counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
                 unit = unit_of(bracketed_unit or owner.unit, row)
-                mentions.append({
-                    "doc_id": row.doc_id, "name": name, "kind": kind, "unit": unit,
-                    "pillar": pillar_of(row.lead, row.section),
-                    "cue": cue, "rule": rule, "sent_id": row.sent_id,
-                    "start": start, "end": end,
-                })
+                mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
     grouped: dict[tuple[str, str], list[dict]] = {}
     for mention in mentions:
         grouped.setdefault((mention["doc_id"], mention["name"]), []).append(mention)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
 from typing import Mapping
 
 from ..cues import alternation, compiled, load_cues

@@ -29,7 +29,6 @@ def organization_finder(cues: Mapping | None = None) -> OrganizationFinder:
     return compiled(cues or load_cues(), "organizations", OrganizationFinder)
 
 
-
 class OrganizationFinder:
     """The ``organizations`` cues of one cue file, compiled, and the readers that use them."""
 

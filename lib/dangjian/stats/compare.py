@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from ..config import DATA_DIR
-from ..rules import read_yaml, read_yaml_like
+from ..rules import read_yaml_like
 from ..cues import alternation
 from ..present.groups import Grouping, group_keyness, group_reports, group_theme_shares
 from .textstats import NO_THEME
@@ -27,7 +27,7 @@ NONE_FOUND = "none found"
 def load_approach_cues(path=APPROACHES_FILE) -> dict:
     """The approach cues, validated against the shipped file (``read_yaml_like``): the stages and
     the levels are the analyst's to choose, the direction cues are fixed."""
-    return read_yaml_like(path, read_yaml(APPROACHES_FILE), free=("stages", "levels"))
+    return read_yaml_like(path, APPROACHES_FILE, free=("stages", "levels"))
 
 
 def _grouping(corpus, grouping: Grouping | None) -> Grouping:
