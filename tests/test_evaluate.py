@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -190,3 +191,30 @@ def test_no_organization_on_the_development_corpus_is_a_phrase_a_bare_place_or_a
         province, rest = parse_place(name)
         assert not (province and not rest and not name.endswith(("省", "市", "县", "区", "自治州", "自治县"))), \
             f"a bare place: {name}"
+
+
+@pytest.mark.skipif(not DEV_REPORTS.is_dir(), reason="the development corpus is not here")
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_no_owning_unit_on_the_development_corpus_is_a_fragment_or_a_phrase():
+    """#23's target: an owner is a whole printed name (the guide), never a piece of one (限公司…) nor
+    a clause (支部联合社区, 常态化进社区)."""
+    import dangjian
+    from dangjian.cues import load_cues
+    from dangjian.ingest.organization_finder import organization_finder
+
+    corpus = dangjian.load_corpus(DEV_REPORTS)
+    finder = organization_finder()
+    stops = set(load_cues()["organizations"]["stop_chars"])
+    texts = corpus.documents.set_index("doc_id")["text"]
+    owners = corpus.brands[corpus.brands["unit_source"] == "sentence"]
+    assert len(owners) >= len(corpus.brands) // 4
+    for row in owners.drop_duplicates(["doc_id", "unit"]).itertuples():
+        unit, text = row.unit, texts[row.doc_id]
+        assert not finder.clause_like(unit, verb_first=True) and not finder.destination.search(unit), \
+            f"{row.doc_id}: a clause: {unit}"
+        starts = [m.start() for m in re.finditer(re.escape(unit), text)]
+        assert starts, f"{row.doc_id}: {unit} is not printed"
+        # whole where it is printed at least once: what stands before it ends a name (a bare type,
+        # 集团 in 结合集团“…”, is whole wherever it stands)
+        assert finder.is_bare(unit) or any(at == 0 or not re.match(r"[\u4e00-\u9fff]", text[at - 1]) or text[at - 1] in stops
+                   for at in starts), f"{row.doc_id}: a piece of a longer name: {unit}"

@@ -166,6 +166,23 @@ OWNER_CASES = [
     ("安装分公司党支部创建“匠心筑梦”党建品牌。", "匠心筑梦", "安装分公司党支部"),  # a trade begins the name
     ("社区党委协助街区党支部创建“睦邻之家”党建品牌。", "睦邻之家", "社区党委"),  # the object is not the owner
     ("在协助街区党支部工作中,创建“邻里守望”党建品牌。", "邻里守望", ""),
+    # an institution owns a brand as the subject of its clause, never as an object in mid-clause
+    ("明湖县人民法院以“法润民心”为抓手,化解纠纷。", "法润民心", "明湖县人民法院"),
+    ("10个基层法院各展所长:东港区人民法院推出“点单式培训”,提升能力。", "点单式培训", "东港区人民法院"),
+    ("市委宣讲团深入10个基层法院开讲“法治小课堂”,宣讲政策。", "法治小课堂", ""),
+    ("组建宣讲队16支,常态化进社区开展“邻里有约”活动。", "邻里有约", ""),
+    # a partner after 与 is not the owner
+    ("青河村党支部通过与旅游公司融合发展,形成“支部+企业+农户”的模式。", "支部+企业+农户", "青河村党支部"),
+    # a stop character inside a unit type (有限公司, 研究所) does not cut the name
+    ("东海集团有限公司南港供电段创建“安全先锋”党建品牌。", "安全先锋", "东海集团有限公司南港供电段"),
+    ("近日,地质研究院油气开发研究所党支部开展“送技术”活动。", "送技术", "地质研究院油气开发研究所党支部"),
+    ("西岭研究所党支部委员会创建“结对共建”党建品牌。", "结对共建", "西岭研究所党支部委员会"),
+    # a unit printed right before the quote is its possessor
+    ("分公司党委紧密结合集团“光明先锋”党建品牌创建活动,推进工作。", "光明先锋", "集团"),
+    ("江北公司党委积极贯彻集团公司“旗帜引航”党建品牌建设方向。", "旗帜引航", "集团公司"),
+    # no owner in the sentence: the subject of an earlier clause of the paragraph
+    ("其中,南山市分行党委以弘扬红色精神为主线,开展主题党日;另一方面,与东海智造有限公司签订共建协议,"
+     "开展“银企同心”座谈会等活动。", "银企同心", "南山市分行党委"),
 ]
 
 
@@ -178,7 +195,7 @@ def test_owners_are_whole_names_or_empty(tmp_path, sentence, name, unit):
 
 
 def test_the_report_s_organization_owns_what_no_sentence_gives_an_owner(tmp_path):
-    body = ("东山供电公司党委坚持党建引领。创建“光明驿站”党建品牌,服务群众。\n"
+    body = ("东山供电公司党委坚持党建引领。\n创建“光明驿站”党建品牌,服务群众。\n"
             "公司党委打造“红色引擎”品牌。\n项目党支部打造“党员示范岗”,让党员亮身份。")
     corpus = corpus_from_text(tmp_path, body, title="东山供电公司党建品牌创建纪实")
     assert corpus.documents["organization"].tolist() == ["东山供电公司"]
@@ -207,6 +224,18 @@ NOT_BRANDS = [
     "志愿者采取“低偿+无偿”方式提供课后辅导服务。",                     # a way of charging joined by +
     "分公司组建四个自主研发工作室,攻关设备难题。",                     # a workshop with no party word
 ]
+
+
+def test_a_quote_never_closed_hides_none_of_the_quotes_after_it(tmp_path):
+    # garbled text lost the closing mark of “礼仪岗: the names after it are still read
+    corpus = corpus_from_text(tmp_path, "着力打造“畅行旅途”“礼仪岗ぁ薄八境酥摇新名片,各站打造“情满东湖”“靓丽南岸”等系列特色服务品牌。")
+    assert {"畅行旅途", "情满东湖", "靓丽南岸"} <= set(corpus.brands["name"]), corpus.brands[["name", "rule"]]
+
+
+def test_quotes_nest_and_close_in_order():
+    from dangjian.extraction.common import quoted_spans
+    assert [q.inner for q in quoted_spans("开展“学习‘四史’”活动,打造“红帆”品牌")] == ["学习‘四史’", "红帆"]
+    assert [q.inner for q in quoted_spans("“甲“乙”“丙”")] == ["乙", "丙"]
 
 
 def test_a_quoted_word_and_its_carrier_head_are_one_name(tmp_path):

@@ -348,7 +348,8 @@ def owning_unit(units: UnitFinder, names: OrganizationFinder, mention: str, doc_
     unit = units.resolve(mention, doc_text, row.start, row.para_start)
     if not unit or unit.endswith(units.collective_endings):
         return ""
-    name = names.organization_name(unit, doc_text, endings=units.suffixes, verb_first=True)
+    name = names.organization_name(unit, doc_text, endings=units.suffixes + units.subject_suffixes,
+                                   verb_first=unit.endswith(units.suffixes))
     if not name and names.is_bare(unit):
         return unit  # 公司党委, 项目党支部: a unit type alone, which the report's organization may complete
     if name and (body := next((b for b in PARTY_BODIES if unit.startswith(name + b)), None)):
@@ -475,7 +476,11 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                     counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
-                unit = unit_of(bracketed_unit or owner.unit, row)
+                possessor = names.possessor(sentence, group[0].open)
+                unit = unit_of(bracketed_unit or possessor or owner.unit, row)
+                if not unit and row.start > row.para_start:
+                    subjects = units.subjects_before(row.para_text, row.start - row.para_start)
+                    unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")
                 mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
     grouped: dict[tuple[str, str], list[dict]] = {}
     for mention in mentions:
@@ -502,7 +507,7 @@ def with_report_owner(brands: list[dict], organizations: dict[str, str], texts: 
     the report's organization (``documents.organization``): a report tells of its own unit's brands
     unless it says otherwise.
 
-    - "sentence": a mention before the brand names its owner.
+    - "sentence": a mention before the brand, in its sentence or its paragraph, names its owner.
     - "report": no mention does, or only a bare type that the organization is of (公司党委 in a
       report about 某某公司, 党支部 alone). The owner is the organization's party body where the
       report prints it (某某公司党委: the body that creates a party-building brand), else the

@@ -60,12 +60,17 @@ def quoted_spans(text: str) -> tuple[Quote, ...]:
     for mark in _QUOTE_MARKS.finditer(text):  # only quote marks change the state
         i, ch = mark.start(), mark.group()
         if ch in _QUOTE_PAIRS:
-            stack.append((ch, i))
+            stack.append((ch, i, []))
         elif stack and ch == _QUOTE_PAIRS[stack[-1][0]]:
-            opener, start = stack.pop()
-            if not stack:
-                quotes.append(Quote(start, i, text[start + 1:i]))
-    return tuple(quotes)
+            _, start, _ = stack.pop()
+            (stack[-1][2] if stack else quotes).append(Quote(start, i, text[start + 1:i]))
+    if not stack:
+        return tuple(quotes)
+    # A quote never closed (its closing mark lost to garbled text) holds nothing: the quotes closed
+    # after it are top-level.
+    for _, _, inside in stack:
+        quotes += inside
+    return tuple(sorted(quotes))
 
 
 @lru_cache(maxsize=8192)

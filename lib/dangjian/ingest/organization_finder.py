@@ -14,7 +14,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Mapping
 
-from ..cues import compiled, load_cues
+from ..cues import alternation, compiled, load_cues
 from .organizations import core_name, load_directory, place_words_holding
 from .units import CHINESE_NUMERALS, UnitFinder
 
@@ -35,8 +35,9 @@ class OrganizationFinder:
     def __init__(self, cues: Mapping):
         org = cues["organizations"]
         self.finder = UnitFinder({"units": {**cues["units"], "suffixes": org["suffixes"], "stop_chars": org["stop_chars"],
-                                            "bare_units": []}}, kept_words=place_words_holding(org["stop_chars"]))
+                                            "subject_suffixes": [], "bare_units": []}}, kept_words=place_words_holding(org["stop_chars"]))
         self.generic = frozenset(org["generic"])
+        self.destination = re.compile(f"(?:{alternation(org['destination_verbs'])})(?:{alternation(org['generic'])})$")
         self.first_chars = org["first_sentence_chars"]
         self.not_first = tuple(org["not_first"])
         self.count_start = re.compile(org["count_start"])
@@ -95,6 +96,17 @@ class OrganizationFinder:
         # a one-character first word is often part of a proper name jieba does not know (准能集团)
         return bool(pairs) and len(pairs[0][0]) >= 2 and pairs[0][1] in tags
 
+    def possessor(self, sentence: str, position: int) -> str:
+        """The unit printed right before ``position``, with the clause before it cut off (…积极贯彻集团公司
+        “某某”品牌 → 集团公司, 紧密结合集团“建证”… → 集团): a quote's owner named as its possessor; else ""."""
+        for _, end, original in self.finder.mentions(sentence[:position]):
+            if end != position:
+                continue
+            cuts = list(self.clause_start.finditer(original))
+            name = original[cuts[-1].end():] if cuts else original
+            return name if len(name) >= 2 and not self.clause_like(name) else ""
+        return ""
+
     def organization_name(self, name: str, window: str, source: str = "", endings: tuple[str, ...] = (),
                           verb_first: bool = False) -> str:
         """``name`` if it is a unit's name; for a name cut at its start (市人民医院, 省公司), the fullest name
@@ -106,7 +118,8 @@ class OrganizationFinder:
         if cut := self.clause_start.search(name, 2):
             head = name[:cut.start()]
             name = head if head.endswith(self.suffixes) else name
-        if not name or not name.endswith(endings) or self.clause_like(name, verb_first) or (name[0] in CHINESE_NUMERALS and len(name) < 5):
+        if not name or not name.endswith(endings) or self.clause_like(name, verb_first) or self.destination.search(name) \
+                or (name[0] in CHINESE_NUMERALS and len(name) < 5):
             return ""  # a short name opening with a numeral is a formula's piece (一机关一品牌)
         if not name.startswith(self.cut_starts):
             # a bare type (公司党委, 项目党支部) is left empty: the fuller names a report prints for it are

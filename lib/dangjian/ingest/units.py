@@ -20,6 +20,7 @@ def _in_run(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or ch == "·" or ch == "*"
 
 
+_CLAUSE_OPENERS = frozenset("，,：:；;。！？!?")
 _CUE_AFTER_UNIT = re.compile(r"(?:品牌|特色工作法|工作法)")
 
 
@@ -31,14 +32,23 @@ class UnitFinder:
         成都, 犍为, 于都 in 成都海关, 犍为县)."""
         unit_cues = cues["units"]
         self.kept_words = frozenset(kept_words)
-        self.kept_lengths = sorted({len(w) for w in self.kept_words}, reverse=True)
         if outside := [w for w in unit_cues["suffixes"] if not _HAN_RUN.fullmatch(w)]:
             raise ValueError(f"{CUES_FILE.name}: unit suffixes must be Han characters, not {outside}")
         self.suffixes = tuple(unit_cues["suffixes"])
+        self.subject_suffixes = tuple(unit_cues["subject_suffixes"])
         # leftmost-longest literal matching: what a longest-first regex alternation finds, three times faster
         self._suffix_automaton = ahocorasick_rs.AhoCorasick(
-            list(self.suffixes), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            list(dict.fromkeys(self.suffixes + self.subject_suffixes)), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         self.stop_chars = set(unit_cues["stop_chars"])
+        # A stop character inside a word that names a place or a unit type does not stop a name:
+        # 成都 in 成都海关, 研究所 in …研究所党支部, 有限公司 in 某某有限公司南昌供电段. For each stop
+        # character, (word, offset of the character in it), longest word first.
+        words = self.kept_words | {w for w in self.suffixes + self.subject_suffixes if not self.stop_chars.isdisjoint(w)}
+        self._kept_at: dict[str, list[tuple[str, int]]] = {}
+        for word in sorted(words, key=len, reverse=True):
+            for offset, ch in enumerate(word):
+                if ch in self.stop_chars:
+                    self._kept_at.setdefault(ch, []).append((word, offset))
         stops = "".join(map(re.escape, sorted(self.stop_chars)))
         self._back_to_stop = re.compile(f"(?:(?![{stops}])[\u4e00-\u9fff·*])*")
         self.anaphor_prefixes = tuple(unit_cues["anaphor_prefixes"])
@@ -50,7 +60,7 @@ class UnitFinder:
         # 组织部党支部 is a unit of its own, the 部 after the marker says so
         self.object_start = re.compile(rf"^(?:{markers})(?:各|全体|所有)?(?=[^部处科室])")
         # a unit, a marker and its object in one run (社区党委协助街区党支部): the unit before the marker
-        self.object_inside = re.compile(rf"^.+?(?:{alternation(unit_cues['suffixes'])})(?={markers})")
+        self.object_inside = re.compile(rf"^.*?(?:{alternation(unit_cues['suffixes'])})(?={markers})")
         self.anaphor = re.compile(rf"^(?:{alternation(self.anaphor_prefixes)})(.+)$")
         self.bare = set(unit_cues["bare_units"])
         self.party_suffixes = tuple(unit_cues["party_suffixes"])
@@ -67,8 +77,8 @@ class UnitFinder:
         that the anaphor can be resolved.
         """
         found = []
-        stop, anaphors, bare = self.stop_chars, self._anaphor_chars, self.bare
-        kept_words, kept_lengths, back = self.kept_words, self.kept_lengths, self._back_to_stop.match
+        anaphors, bare = self._anaphor_chars, self.bare
+        kept_at, back = self._kept_at, self._back_to_stop.match
         # The suffixes are Han characters (checked in __init__), so a match never spans two runs and
         # one scan of the text finds what a scan of each run would: a call per run cost more than the
         # matching did.
@@ -81,13 +91,15 @@ class UnitFinder:
                 # back over the run's characters that are no stop character, in one regex match on the
                 # reversed text (a step per character in Python cost more than the rest of the search)
                 start = n - back(reversed_text, n - start).end()
-                if not kept_lengths or start == 0 or text[start - 1] not in stop:
+                if start == 0 or (ch := text[start - 1]) not in kept_at:
                     break
-                # 成都 in 成都海关: a place holding a stop character
-                kept = next((k for k in kept_lengths if k <= start and text[start - k:start] in kept_words), 0)
-                if not kept:
+                # 成都 in 成都海关, 有限公司 in …有限公司南昌供电段: a word holding the stop character
+                kept = next((start - 1 - offset for word, offset in kept_at[ch]
+                             if start - 1 - offset >= 0 and text.startswith(word, start - 1 - offset)
+                             and start - 1 - offset + len(word) <= suffix_end), None)
+                if kept is None:
                     break
-                start -= kept
+                start = kept
             if start > 0 and text[start - 1] in anaphors:
                 start -= 1
             if start == suffix_start and suffix_end - suffix_start <= 2 and text[suffix_start:suffix_end] not in bare:
@@ -115,8 +127,24 @@ class UnitFinder:
                 continue  # 党(总)支部品牌 is a cue, not an owner
             if head := self.object_inside.match(name):
                 name = head.group(0)
+            if not name.endswith(self.suffixes) and start > 0 and sentence[start - 1] not in _CLAUSE_OPENERS:
+                continue  # an institution in mid-clause is the object: 走访辖区内社区
             candidates.append(name)
         return candidates[-1] if candidates else ""
+
+    def subjects_before(self, text: str, position: int):
+        """The units before ``position`` that open a clause (its subject: at the start of the text or
+        after a comma, colon or sentence end), not objects, the last first."""
+        for start, end, name in reversed(self.mentions(text[:position])):
+            if start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
+                continue
+            if self.object_start.match(name):
+                continue
+            if _CUE_AFTER_UNIT.match(text, end, end + 5):
+                continue
+            if head := self.object_inside.match(name):
+                name = head.group(0)
+            yield name
 
     def _mentions_before(self, sentence: str, position: int) -> list[tuple[int, int, str]]:
         """``mentions(sentence[:position])``, from the whole sentence's mentions when ``position`` is a
