@@ -138,6 +138,11 @@ BRAND_CASES = [
      "南湖区人民法院"),
     ("决赛中,“法润乡里”(北塘区人民法院)、清风护企(南湖区人民法院)两个特色品牌获得二等奖。", "法润乡里", "brand",
      "北塘区人民法院"),
+    # a program set up without quotation marks holds a party word
+    ("青山村党支部大力实施党建富民强村工程,带动群众增收。", "党建富民强村工程", "program", "青山村党支部"),
+    # a heading that opens with a unit and a colon names its initiative
+    ("东岭煤业:“联建联创”链通发展动力源", "联建联创", "brand", "东岭煤业"),
+    ("长河地铁:“活力先锋”助力地铁开往春天", "活力先锋", "brand", "长河地铁"),
     ("会上,连心服务队(东城供电公司)、幸福驿站(西城供电公司)和先锋号(南城供电公司)3个党建品牌受到表扬。"
      .replace("和先锋号", "、先锋号"), "连心服务队", "carrier", "东城供电公司"),
 ]
@@ -223,7 +228,17 @@ NOT_BRANDS = [
     "各支部严格执行“双重考核”制度。",                                  # a rule set elsewhere
     "志愿者采取“低偿+无偿”方式提供课后辅导服务。",                     # a way of charging joined by +
     "分公司组建四个自主研发工作室,攻关设备难题。",                     # a workshop with no party word
+    "主持人:“欢迎各位”来到现场",                                       # a heading's lead that is no unit
+    "全体党员深入推进党的建设新的伟大工程,实施人才强企工程。",         # a description; no party word
 ]
+
+
+def test_a_heading_that_opens_with_a_quoted_program_names_it_whole(tmp_path):
+    corpus = corpus_from_text(tmp_path, "公司党委打造“红帆”党建品牌。\n“红帆”堡垒工程  夯实党建基础\n"
+                                        "支部坚持“红帆”堡垒的要求,落实责任。")
+    found = corpus.brands.set_index("name")
+    assert found.at["‘红帆’堡垒工程", "kind"] == "program", corpus.brands[["name", "rule"]]
+    assert found.at["‘红帆’堡垒工程", "rule"] == "headline_program"
 
 
 def test_a_quote_never_closed_hides_none_of_the_quotes_after_it(tmp_path):
@@ -354,6 +369,15 @@ def test_formula_expansions_of_our_own(tmp_path):
     assert (recon.at["三化", "stated"], recon.at["三化", "found"], recon.at["三化", "status"]) == (3, 3, "match")
 
 
+def test_a_quote_that_lists_formulas_with_a_pause_mark_names_each(tmp_path):
+    corpus = corpus_from_text(tmp_path, "党委把支部划分为“二星合格级、三星达标级、四星标杆级”3个等级。"
+                                        "推行“一学、二做、三评”工作法。")
+    formulas = set(corpus.formulas["formula"])
+    assert {"二星合格级", "三星达标级", "四星标杆级"} <= formulas, formulas
+    assert "二星合格级、三星达标级、四星标杆级" not in formulas
+    assert not {"一学", "二做"} & formulas  # the steps of one formula stay one
+
+
 @pytest.mark.parametrize("name,is_formula", [("334", True), ("13131+X", True), ("两化一创", True), ("四个意识", True),
                                              ("三+", True), ("五百强", False), ("双向带动", False), ("5S", False),
                                              ("魅力GPS", False), ("十四五", True)])
@@ -453,7 +477,8 @@ def test_the_brand_decision_order_is_data_and_validated():
 def test_each_brand_records_the_rule_that_decided_it(seed_corpus, tmp_path):
     from dangjian.extraction.brands import RULES
 
-    assert set(seed_corpus.brands["rule"]) <= RULES | {"unquoted_carrier", "formula_expansion"}
-    corpus = corpus_from_text(tmp_path, "机关第一党支部创建“红色引擎”党建品牌,设立党员先锋岗。")
+    assert set(seed_corpus.brands["rule"]) <= RULES | {"unquoted_carrier", "unquoted_program", "listed_with_units",
+                                                       "formula_expansion"}
+    corpus = corpus_from_text(tmp_path, "机关第一党支部创建“红色引擎”党建品牌,设立党员先锋岗,实施党建领航工程。")
     rules = dict(zip(corpus.brands["name"], corpus.brands["rule"]))
-    assert rules == {"红色引擎": "brand_cue", "党员先锋岗": "unquoted_carrier"}
+    assert rules == {"红色引擎": "brand_cue", "党员先锋岗": "unquoted_carrier", "党建领航工程": "unquoted_program"}

@@ -39,7 +39,7 @@ from ..cues import CUES_FILE, alternation, compiled, load_cues
 from ..ingest.organization_finder import OrganizationFinder, organization_finder
 from ..ingest.units import UnitFinder
 from .common import COMMA, Quote, mask_quotes, normalise_name, quoted_spans
-from .formulas import PLUS_CODE_PART, comma_joined_formulas, formula_patterns, is_fixed_formula, looks_like_formula
+from .formulas import PLUS_CODE_PART, formula_patterns, is_fixed_formula, joined_formulas, looks_like_formula
 from .metrics import load_units
 
 COLUMNS = ["doc_id", "name", "kind", "unit", "unit_source", "pillar", "cue", "rule", "n_mentions", "sent_id", "start",
@@ -88,11 +88,12 @@ class BrandRules:
         self.head_noun_kinds = [(kind, heads) for kind, heads in self.heads if kind != "activity"]
         self.setup = re.compile(rf"(?:{alternation(c['setup_verbs'])})(?:了|起)?")
         self.carrier_heads = tuple(c["carrier_heads"])
-        self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"])
+        self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"]) \
+            + tuple(c["unquoted_program_heads"])
         # what closes a list of names with their units: (两个|4个)特色品牌 …
         self.listed_cue = re.compile(rf"[{_COUNT_CHARS}]*[个项]?(?:{alternation([w for w in c['brand_cue'] if w not in c['brand_cue_needs_verb']])})")
         self.listed_item = re.compile(rf"(?P<name>[^，,。；;：:、()（）\s]{{2,{c['max_name_chars']}}}?){_UNIT_IN_BRACKETS}")
-        self.party_heads = tuple(c["unquoted_party_heads"])
+        self.party_heads = tuple(c["unquoted_party_heads"] + c["unquoted_program_heads"])
         self.decision_order = self._decision_order(c["decision_order"])
         self.tail = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?(?:{alternation(c['tail_heads'])})(?=$|\s|[，,。；;：:])")
         # a carrier named by a quoted word and its head noun (“初心”广场, “犍伴”心灵成长工作室): the name is both
@@ -117,15 +118,16 @@ class BrandRules:
         return [(n, getattr(self, "_" + n)) for n in names]
 
     def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb,
-                 brand_paragraph: bool) -> tuple[str, str, str] | None:
+                 brand_paragraph: bool, heading_lead: str | None = None) -> tuple[str, str, str] | None:
         """(kind, cue, rule) for a quoted name, or None when it is not a brand or initiative.
 
         The rules of ``decision_order`` (extraction_cues.yaml) are tried in that order; the first
         that decides (accepts with a kind and cue, or rejects) wins, and ``rule`` names it.
         ``owner_then_verb`` is a bool or a function returning it (only the last rule needs it, and
-        finding the owning unit is the costly part).
+        finding the owning unit is the costly part). ``heading_lead``: in a heading line, what stands
+        before the quote (``heading_lead``); None in running text.
         """
-        quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph)
+        quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph, heading_lead)
         for rule_name, rule in self.decision_order:
             verdict = rule(quote)
             if verdict is REJECT:
@@ -170,6 +172,14 @@ class BrandRules:
         if self.quantity.search(q.name) or (len(q.name) > self.c["max_name_chars"] and "的" in q.name):
             return REJECT
         return None
+
+    def _headline_unit(self, q):
+        # 某某煤业:“联盟联建”链通发展动力源: a heading that names a unit and then its initiative
+        return (self.kind_by_head(q.name), "unit: heading") if q.heading_lead else None
+
+    def _headline_program(self, q):
+        # “聚·新”堡垒工程  夯实党建基础: a heading that opens with a program's name
+        return ("program", "heading") if q.heading_lead == "" and self.tail.match(q.after) else None
 
     def _brand_cue(self, q):
         if (m := self.brand_cue.match(q.after)) and (m.group("cue") not in self.c["brand_cue_needs_verb"]
@@ -285,9 +295,10 @@ class BrandRules:
                 offset += len(part) + 1
         return found
 
-    def unquoted_carriers(self, sentence: str, masked: str) -> list[tuple[int, str]]:
-        """(start, name) of carriers set up without quotation marks: 设置党员示范岗、责任区、先锋队;
-        创建基层创先争优示范点、党员先锋岗和精益管理责任区. Only listed objects ending in a carrier head."""
+    def unquoted_objects(self, sentence: str, masked: str) -> list[tuple[int, str]]:
+        """(start, name) of carriers and programs set up without quotation marks: 设置党员示范岗、责任区、
+        先锋队; 创建基层创先争优示范点、党员先锋岗和精益管理责任区; 实施党建富民工程. Only listed objects
+        ending in a carrier head or a program head (``unquoted_program_heads``)."""
         found = []
         for verb in self.setup.finditer(masked):
             start = verb.end()
@@ -300,7 +311,8 @@ class BrandRules:
                 trimmed = self.object_trailing.sub("", item)
                 name = _COUNT_PREFIX.sub("", trimmed)  # 8个示范点
                 if name.endswith(self.unquoted_heads) and 2 < len(name) <= self.c["max_carrier_chars"] \
-                        and (not name.endswith(self.party_heads) or self._names_party_work(name)):
+                        and "的" not in name and (not name.endswith(self.party_heads) or self._names_party_work(name)):
+                    # 党的建设新的伟大工程: a name holding 的 is a description
                     found.append((offset + len(trimmed) - len(name), name))
                 offset += len(item)
         return found
@@ -339,6 +351,25 @@ def _is_unit_name(text: str, units: UnitFinder, names: OrganizationFinder) -> bo
     return names.organization_name(text, text, endings=units.suffixes, verb_first=True) == text
 
 
+_HEADLINE_LEAD = re.compile(r"\s*([\u4e00-\u9fff·]{2,12})[:：]\s*")
+
+
+def heading_lead(row, quote_open: int, units: UnitFinder, names: OrganizationFinder) -> str | None:
+    """What stands before a quote in a heading line (a paragraph of one sentence that no full stop
+    ends): "" when the quote opens it (“聚·新”堡垒工程), the unit when a unit's name or a place or
+    organization jieba knows comes before a colon (沈阳地铁:“活力党建”助力…); None in running text
+    and before anything else."""
+    line = row.text
+    if line != row.para_text or line.rstrip().endswith(("。", "；", ";")):
+        return None
+    if not line[:quote_open].strip():
+        return ""
+    if not (m := _HEADLINE_LEAD.fullmatch(line, 0, quote_open)):
+        return None
+    lead = m.group(1)
+    return lead if _is_unit_name(lead, units, names) or names.is_proper_name(lead) else None
+
+
 def owning_unit(units: UnitFinder, names: OrganizationFinder, mention: str, doc_text: str, row) -> str:
     """The unit a mention before a brand names, as a whole printed name, or "" (the guide's owning
     unit): an anaphor (该中心党委) or a bare type (党支部) becomes the full name it stands for; a
@@ -366,10 +397,11 @@ class _Quote(NamedTuple):
     masked_after: str
     owner_then_verb: object
     brand_paragraph: bool
+    heading_lead: str | None
 
 
 REJECT = object()  # a rule's verdict: not a brand, and no later rule is tried
-RULES = frozenset({"generic_or_fixed", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
+RULES = frozenset({"generic_or_fixed", "headline_unit", "headline_program", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
                    "project_or_description", "brand_cue", "method_cue", "numbered_name", "kind_cue", "brand_frame",
                    "not_after", "plus_combination", "enumerated_activity", "listed_brand", "head_noun", "direct_verb",
                    "owner_then_verb"})
@@ -382,11 +414,11 @@ def pillar_of(lead: str, section: str) -> str:
     return _SECTION_NUMBER.sub("", section).strip()
 
 
-def _split_parts(group) -> list:
-    """Quotes whose text is several numbered formulas joined by a comma stand for one name each."""
+def _split_parts(group, formulas) -> list:
+    """Quotes whose text is several numbered formulas joined (``joined_formulas``) stand for one name each."""
     out = []
     for q in group:
-        parts = comma_joined_formulas(q.inner)
+        parts = joined_formulas(q.inner, formulas)
         # Each part becomes a quote whose marks are the opening quote or comma before it and the comma or
         # closing quote after it, so that name_start and close keep pointing into the sentence.
         out += [Quote(q.open + offset, q.open + offset + len(part) + 1, part) for offset, part in parts] or [q]
@@ -434,11 +466,12 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         sentence = row.text
         quotes = quoted_spans(sentence)
         masked = mask_quotes(sentence)
-        for offset, name in rules.unquoted_carriers(sentence, masked):
+        for offset, name in rules.unquoted_objects(sentence, masked):
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
             owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
             unit = unit_of(owner, row)
-            mentions.append(mention(row, name, "carrier", unit, "set up", "unquoted_carrier",
+            kind = rules.kind_by_head(name)
+            mentions.append(mention(row, name, kind, unit, "set up", f"unquoted_{kind}",
                                     row.start + offset, row.start + offset + len(name)))
         for start, end, bracket in (rules.listed_with_units(masked) if "品牌" in masked else ()):
             if sentence[start] == "“" and sentence[end - 1] == "”" and sentence.count("“", start, end) == 1:
@@ -461,12 +494,14 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     bracketed_unit = inside  # the whole bracket is a unit's name: the brand's owner
             after = sentence[cue_at:]
             masked_after = masked[cue_at:]
-            for q in _split_parts(group):
+            lead = heading_lead(row, group[0].open, units, names)
+            for q in _split_parts(group, rules.formulas):
                 name = normalise_name(q.inner)
                 counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
                 before = sentence[:group[0].open]
                 owner = _Owner(units, rules, sentence, q.open, quote_spans, before)
-                result = rules.classify(name, after, before, masked_after, owner.then_verb, brand_paragraph)
+                result = rules.classify(name, after, before, masked_after, owner.then_verb, brand_paragraph,
+                                        lead)
                 if result is None:
                     continue
                 kind, cue, rule = result
@@ -477,7 +512,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                     counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
                 possessor = names.possessor(sentence, group[0].open)
-                unit = unit_of(bracketed_unit or possessor or owner.unit, row)
+                unit = lead if rule == "headline_unit" else unit_of(bracketed_unit or possessor or owner.unit, row)
                 if not unit and row.start > row.para_start:
                     subjects = units.subjects_before(row.para_text, row.start - row.para_start)
                     unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")

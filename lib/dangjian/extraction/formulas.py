@@ -152,12 +152,15 @@ def _enumerated_expansion(sentences: list[str], index: int, formula: str) -> str
     return ""
 
 
-def comma_joined_formulas(quoted: str) -> list[tuple[int, str]]:
-    """(offset, part) of each numbered formula in a quote that joins several with a comma
-    (“一个支部一项精品工程,一名党员一份优秀业绩”); empty when the quote is not such a pair."""
+def joined_formulas(quoted: str, patterns: FormulaPatterns | None = None) -> list[tuple[int, str]]:
+    """(offset, part) of each numbered formula in a quote that joins several: with a comma
+    (“一个支部一项精品工程,一名党员一份优秀业绩”) or with 、 when every part is a formula of its own
+    (“三星达标级、四星晋位级、五星标杆级”, not the steps of one: “一学、二做”); empty otherwise."""
     parts = COMMA.split(quoted)
     if len(parts) < 2 or not all(_COUNTED_SEGMENTS.match(p.strip()) for p in parts):
-        return []
+        parts = quoted.split("、")
+        if len(parts) < 2 or not all(len(p) >= 4 and looks_like_formula(p, False, patterns) for p in parts):
+            return []
     out, offset = [], 0
     for part in parts:
         out.append((offset, part))
@@ -171,11 +174,10 @@ def _candidates(sentence: str, patterns: FormulaPatterns) -> list[tuple[int, int
     found = []
     for q in quoted_spans(sentence):
         name = q.inner.strip()
-        if looks_like_formula(name, False, patterns):
+        if parts := joined_formulas(q.inner, patterns):
+            found += [(q.open + 1 + offset, q.open + 1 + offset + len(part), part, True) for offset, part in parts]
+        elif looks_like_formula(name, False, patterns):
             found.append((q.open + 1, q.close, name, True))
-            continue
-        for offset, part in comma_joined_formulas(q.inner):
-            found.append((q.open + 1 + offset, q.open + 1 + offset + len(part), part, True))
     for pattern in (lexicon, patterns.counted, _FOUR):
         for m in pattern.finditer(sentence):
             if patterns.not_formula.match(sentence, m.start()):

@@ -107,6 +107,12 @@ class OrganizationFinder:
             return name if len(name) >= 2 and not self.clause_like(name) else ""
         return ""
 
+    def is_proper_name(self, text: str) -> bool:
+        """Is ``text`` a place's or organization's name that jieba knows, nouns only (沈阳地铁), though
+        no unit suffix ends it?"""
+        pairs = part_of_speech(text, hmm=True)
+        return bool(pairs) and pairs[0][1] in {"ns", "nt"} and all(tag[0] == "n" or tag == "j" for _, tag in pairs)
+
     def organization_name(self, name: str, window: str, source: str = "", endings: tuple[str, ...] = (),
                           verb_first: bool = False) -> str:
         """``name`` if it is a unit's name; for a name cut at its start (市人民医院, 省公司), the fullest name
