@@ -401,8 +401,8 @@ class _Quote(NamedTuple):
 
 
 REJECT = object()  # a rule's verdict: not a brand, and no later rule is tried
-RULES = frozenset({"generic_or_fixed", "headline_unit", "headline_program", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
-                   "project_or_description", "brand_cue", "method_cue", "numbered_name", "kind_cue", "brand_frame",
+RULES = frozenset({"generic_or_fixed", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
+                   "project_or_description", "headline_unit", "headline_program", "brand_cue", "method_cue", "numbered_name", "kind_cue", "brand_frame",
                    "not_after", "plus_combination", "enumerated_activity", "listed_brand", "head_noun", "direct_verb",
                    "owner_then_verb"})
 
