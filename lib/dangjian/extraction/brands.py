@@ -379,8 +379,7 @@ def owning_unit(units: UnitFinder, names: OrganizationFinder, mention: str, doc_
     unit = units.resolve(mention, doc_text, row.start, row.para_start)
     if not unit or unit.endswith(units.collective_endings):
         return ""
-    name = names.organization_name(unit, doc_text, endings=units.suffixes + units.subject_suffixes,
-                                   verb_first=unit.endswith(units.suffixes))
+    name = names.organization_name(unit, doc_text, endings=units.all_suffixes, verb_first=unit.endswith(units.suffixes))
     if not name and names.is_bare(unit):
         return unit  # 公司党委, 项目党支部: a unit type alone, which the report's organization may complete
     if name and (body := next((b for b in PARTY_BODIES if unit.startswith(name + b)), None)):
@@ -495,6 +494,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             after = sentence[cue_at:]
             masked_after = masked[cue_at:]
             lead = heading_lead(row, group[0].open, units, names)
+            possessor = None  # the unit printed right before the group, looked for once a name is kept
             for q in _split_parts(group, rules.formulas):
                 name = normalise_name(q.inner)
                 counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
@@ -511,7 +511,8 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
                     counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
-                possessor = names.possessor(sentence, group[0].open)
+                if possessor is None:
+                    possessor = names.possessor(sentence, group[0].open)
                 unit = lead if rule == "headline_unit" else unit_of(bracketed_unit or possessor or owner.unit, row)
                 if not unit and row.start > row.para_start:
                     subjects = units.subjects_before(row.para_text, row.start - row.para_start)

@@ -36,14 +36,16 @@ class UnitFinder:
             raise ValueError(f"{CUES_FILE.name}: unit suffixes must be Han characters, not {outside}")
         self.suffixes = tuple(unit_cues["suffixes"])
         self.subject_suffixes = tuple(unit_cues["subject_suffixes"])
+        # every ending a unit mention may have, the subject-only ones too
+        self.all_suffixes = tuple(dict.fromkeys(self.suffixes + self.subject_suffixes))
         # leftmost-longest literal matching: what a longest-first regex alternation finds, three times faster
         self._suffix_automaton = ahocorasick_rs.AhoCorasick(
-            list(dict.fromkeys(self.suffixes + self.subject_suffixes)), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            list(self.all_suffixes), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         self.stop_chars = set(unit_cues["stop_chars"])
         # A stop character inside a word that names a place or a unit type does not stop a name:
         # 成都 in 成都海关, 研究所 in …研究所党支部, 有限公司 in 某某有限公司南昌供电段. For each stop
         # character, (word, offset of the character in it), longest word first.
-        words = self.kept_words | {w for w in self.suffixes + self.subject_suffixes if not self.stop_chars.isdisjoint(w)}
+        words = self.kept_words | {w for w in self.all_suffixes if not self.stop_chars.isdisjoint(w)}
         self._kept_at: dict[str, list[tuple[str, int]]] = {}
         for word in sorted(words, key=len, reverse=True):
             for offset, ch in enumerate(word):
@@ -94,9 +96,9 @@ class UnitFinder:
                 if start == 0 or (ch := text[start - 1]) not in kept_at:
                     break
                 # 成都 in 成都海关, 有限公司 in …有限公司南昌供电段: a word holding the stop character
-                kept = next((start - 1 - offset for word, offset in kept_at[ch]
-                             if start - 1 - offset >= 0 and text.startswith(word, start - 1 - offset)
-                             and start - 1 - offset + len(word) <= suffix_end), None)
+                kept = next((begin for word, offset in kept_at[ch]
+                             if (begin := start - 1 - offset) >= 0 and text.startswith(word, begin)
+                             and begin + len(word) <= suffix_end), None)
                 if kept is None:
                     break
                 start = kept
@@ -117,34 +119,29 @@ class UnitFinder:
 
     def owner_before(self, sentence: str, position: int, skip: list[tuple[int, int]] = ()) -> str:
         """The nearest unit before ``position`` that is not an object (组织各项目党支部) nor inside a quote."""
-        candidates = []
-        for start, end, name in self._mentions_before(sentence, position):
-            if any(s <= start < e for s, e in skip):
-                continue
-            if self.object_re.search(sentence[max(0, start - 10):start]) or self.object_start.match(name):
-                continue
-            if _CUE_AFTER_UNIT.match(sentence, end, end + 5):
-                continue  # 党(总)支部品牌 is a cue, not an owner
-            if head := self.object_inside.match(name):
-                name = head.group(0)
-            if not name.endswith(self.suffixes) and start > 0 and sentence[start - 1] not in _CLAUSE_OPENERS:
-                continue  # an institution in mid-clause is the object: 走访辖区内社区
-            candidates.append(name)
-        return candidates[-1] if candidates else ""
+        for start, end, name in reversed(self._mentions_before(sentence, position)):
+            if not any(s <= start < e for s, e in skip) and (owner := self._as_owner(sentence, start, end, name)):
+                return owner
+        return ""
 
     def subjects_before(self, text: str, position: int):
         """The units before ``position`` that open a clause (its subject: at the start of the text or
         after a comma, colon or sentence end), not objects, the last first."""
         for start, end, name in reversed(self.mentions(text[:position])):
-            if start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
-                continue
-            if self.object_start.match(name):
-                continue
-            if _CUE_AFTER_UNIT.match(text, end, end + 5):
-                continue
-            if head := self.object_inside.match(name):
-                name = head.group(0)
-            yield name
+            if (start == 0 or text[start - 1] in _CLAUSE_OPENERS) and (owner := self._as_owner(text, start, end, name)):
+                yield owner
+
+    def _as_owner(self, text: str, start: int, end: int, name: str) -> str:
+        """The mention ``name`` at ``text[start:end]`` as an owner, or "" when it is an object or a cue."""
+        if self.object_re.search(text[max(0, start - 10):start]) or self.object_start.match(name):
+            return ""
+        if _CUE_AFTER_UNIT.match(text, end, end + 5):
+            return ""  # 党(总)支部品牌 is a cue, not an owner
+        if head := self.object_inside.match(name):
+            name = head.group(0)
+        if not name.endswith(self.suffixes) and start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
+            return ""  # an institution in mid-clause is the object: 走访辖区内社区
+        return name
 
     def _mentions_before(self, sentence: str, position: int) -> list[tuple[int, int, str]]:
         """``mentions(sentence[:position])``, from the whole sentence's mentions when ``position`` is a
