@@ -143,6 +143,13 @@ BRAND_CASES = [
     # a heading that opens with a unit and a colon names its initiative
     ("东岭煤业:“联建联创”链通发展动力源", "联建联创", "brand", "东岭煤业"),
     ("长河地铁:“活力先锋”助力地铁开往春天", "活力先锋", "brand", "长河地铁"),
+    # a party body named before its head, quoted or not: the name is its noun words, a bracket whole
+    # (no owner in the sentence: the report's organization, 某公司, owns it)
+    ("多年来,晨曦(东江北岸)共产党员服务队走村入户,为群众排忧解难。", "晨曦(东江北岸)共产党员服务队", "carrier", "某公司"),
+    ("南湖供电公司深化朝阳共产党员服务队建设,服务乡村振兴。", "朝阳共产党员服务队", "carrier", "南湖供电公司"),
+    ("5月8日,青山临港物流党建联盟在青山港成立,这是全市首个港口党建联盟。", "青山临港物流党建联盟", "carrier", "某公司"),
+    # a unit printed first owns the body and is no part of its name
+    ("东江供电公司晨曦(东江北岸)共产党员服务队", "晨曦(东江北岸)共产党员服务队", "carrier", "东江供电公司"),
     ("会上,连心服务队(东城供电公司)、幸福驿站(西城供电公司)和先锋号(南城供电公司)3个党建品牌受到表扬。"
      .replace("和先锋号", "、先锋号"), "连心服务队", "carrier", "东城供电公司"),
 ]
@@ -230,6 +237,11 @@ NOT_BRANDS = [
     "分公司组建四个自主研发工作室,攻关设备难题。",                     # a workshop with no party word
     "主持人:“欢迎各位”来到现场",                                       # a heading's lead that is no unit
     "全体党员深入推进党的建设新的伟大工程,实施人才强企工程。",         # a description; no party word
+    # a party body's head with no name before it, a place only, or an honour
+    "公司持续建强建优共产党员服务队,经过考核进入共产党员服务队的队员更加过硬。",
+    "领导视察湖南长沙共产党员服务队时提出要求。",                      # where the team serves
+    "该队获得省公司优秀共产党员服务队称号,带动了整个共产党员服务队。",
+    "由18个党组织组建的大型党建联盟开展了党建联盟第一次活动。",
 ]
 
 
@@ -262,6 +274,26 @@ def test_a_quoted_word_and_its_carrier_head_are_one_name(tmp_path):
 def test_an_unquoted_workshop_with_a_party_word_is_a_carrier(tmp_path):
     corpus = corpus_from_text(tmp_path, "车间党支部设立党员创新工作室,攻关设备难题。")
     assert "党员创新工作室" in set(corpus.brands["name"])
+
+
+def test_a_body_printed_with_its_province_or_unit_before_it_is_one_brand(tmp_path):
+    # the report prints the name alone too: what stands before it locates or owns the body
+    corpus = corpus_from_text(tmp_path, "浙江南港航空物流党建联盟成立\n随着浙江南港航空物流党建联盟正式成立,服务升级。\n"
+                                        "南港航空物流党建联盟由7家单位组成。\n"
+                                        "此外,国网东江电力朝阳共产党员服务队因地制宜开展服务。\n"
+                                        "东江电力公司深化朝阳共产党员服务队建设。")
+    names = set(corpus.brands["name"])
+    assert {"南港航空物流党建联盟", "朝阳共产党员服务队"} <= names, corpus.brands[["name", "rule"]]
+    assert not names & {"浙江南港航空物流党建联盟", "国网东江电力朝阳共产党员服务队"}
+    found = corpus.brands.set_index("name")
+    assert found.at["南港航空物流党建联盟", "n_mentions"] == 3
+
+
+def test_a_body_is_never_its_own_owner(tmp_path):
+    corpus = corpus_from_text(tmp_path, "随着浙江南港航空物流党建联盟正式成立,服务升级。\n南港航空物流党建联盟由7家单位组成。",
+                              title="浙江南港航空物流党建联盟成立")
+    found = corpus.brands.set_index("name")
+    assert found.at["南港航空物流党建联盟", "unit"] == "", corpus.brands[["name", "unit", "unit_source"]]
 
 
 @pytest.mark.parametrize("sentence", NOT_BRANDS)

@@ -26,8 +26,9 @@ Decision order for a quoted name (first rule that applies wins):
 Quotes next to each other (“A”“B”和“C”) share the cue that follows the last one; a
 quoted program that runs on into its head (“聚·新”堡垒工程) keeps the whole name.
 
-Unquoted names are listed in two cases only: carriers a set-up verb introduces
-(设置党员示范岗、责任区; 深化…服务队建设) and carriers listed in a formula's expansion
+Unquoted names are listed in three cases only: carriers and programs a set-up verb introduces
+(设置党员示范岗、责任区; 实施党建富民工程), party bodies named before a head that holds the party
+word (彩虹共产党员服务队: ``named_bodies``), and carriers listed in a formula's expansion
 (“一区两队一岗”(党员责任区、…)).
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ..ingest.units import UnitFinder
 from .common import COMMA, Quote, mask_quotes, normalise_name, quoted_spans
 from .formulas import PLUS_CODE_PART, formula_patterns, is_fixed_formula, joined_formulas, looks_like_formula
 from .metrics import load_units
+from .named_bodies import NamedBodyFinder
 
 COLUMNS = ["doc_id", "name", "kind", "unit", "unit_source", "pillar", "cue", "rule", "n_mentions", "sent_id", "start",
            "end"]
@@ -440,6 +442,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
     rules = compiled(cues, "brands", BrandRules)
     units = compiled(cues, "units", UnitFinder)
     names = organization_finder(cues)
+    bodies = compiled(cues, "named_bodies", NamedBodyFinder)
     mentions, counts = [], {}
     named: dict[tuple[str, str], str] = {}
 
@@ -472,6 +475,13 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             kind = rules.kind_by_head(name)
             mentions.append(mention(row, name, kind, unit, "set up", f"unquoted_{kind}",
                                     row.start + offset, row.start + offset + len(name)))
+        for body in bodies.find(masked):
+            if any(m["start"] == row.start + body.start for m in mentions[-4:]):
+                continue  # a set-up verb's object already (组建彩虹共产党员服务队)
+            counts[(row.doc_id, body.name)] = counts.get((row.doc_id, body.name), 0) + 1
+            owner = body.unit
+            mentions.append(mention(row, body.name, rules.kind_by_head(body.name), unit_of(owner, row), "named body",
+                                    "named_body", row.start + body.start, row.start + body.start + len(body.name)))
         for start, end, bracket in (rules.listed_with_units(masked) if "品牌" in masked else ()):
             if sentence[start] == "“" and sentence[end - 1] == "”" and sentence.count("“", start, end) == 1:
                 start, end = start + 1, end - 1  # “乐于奉献 检在心中”(乐东县检察院): the quotes only mark the name
@@ -518,9 +528,18 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     subjects = units.subjects_before(row.para_text, row.start - row.para_start)
                     unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")
                 mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
+    located = {}  # 浙江义乌机场空港党建联盟 → 义乌机场空港党建联盟, per report
+    for doc_id in {m["doc_id"] for m in mentions if m["rule"] == "named_body"}:
+        for long, short in bodies.located({m["name"] for m in mentions if m["doc_id"] == doc_id}).items():
+            located[(doc_id, long)] = (doc_id, short)
+            counts[(doc_id, short)] += counts.pop((doc_id, long))
     grouped: dict[tuple[str, str], list[dict]] = {}
     for mention in mentions:
-        grouped.setdefault((mention["doc_id"], mention["name"]), []).append(mention)
+        key = (mention["doc_id"], mention["name"])
+        if key in located:
+            key = located[key]
+            mention = {**mention, "name": key[1], "start": mention["end"] - len(key[1])}  # the name's own span
+        grouped.setdefault(key, []).append(mention)
     rows = []
     for key, group in grouped.items():
         first = dict(group[0])
@@ -549,11 +568,15 @@ def with_report_owner(brands: list[dict], organizations: dict[str, str], texts: 
       report prints it (某某公司党委: the body that creates a party-building brand), else the
       organization itself; a bare type with a party body the report never prints for the
       organization stays as printed.
-    - "": neither the sentences nor the report name an owner.
+    - "": neither the sentences nor the report name an owner, or the report's organization is the
+      brand itself, perhaps with a place before it (a report on 浙江某某空港党建联盟 is about the
+      alliance: no brand owns itself).
     """
     is_bare = organization_finder(cues).is_bare
     for brand in brands:
         unit, organization = brand["unit"], organizations.get(brand["doc_id"], "")
+        if organization.endswith(brand["name"]):
+            organization = ""
         completed = ""
         if organization and not unit:
             completed = _party_body(organization, texts[brand["doc_id"]])
