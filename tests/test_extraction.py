@@ -140,6 +140,9 @@ BRAND_CASES = [
      "北塘区人民法院"),
     # a program set up without quotation marks holds a party word
     ("青山村党支部大力实施党建富民强村工程,带动群众增收。", "党建富民强村工程", "program", "青山村党支部"),
+    # a combination of party work is a method whatever follows it; a part may hold Latin letters
+    ("东湖街道党委拓宽“党建+慈善”覆盖面,服务困难群众。", "党建+慈善", "method", "东湖街道党委"),
+    ("机务段党委推出“主题党日+i学堂”,方便党员学习。", "主题党日+i学堂", "method", "机务段党委"),
     # a heading that opens with a unit and a colon names its initiative
     ("东岭煤业:“联建联创”链通发展动力源", "联建联创", "brand", "东岭煤业"),
     ("长河地铁:“活力先锋”助力地铁开往春天", "活力先锋", "brand", "长河地铁"),
@@ -173,6 +176,7 @@ def test_brand_cases_of_our_own(tmp_path, sentence, name, kind, unit):
 OWNER_CASES = [
     ("青山交通投资开发有限公司创建“畅行e路”党建品牌,服务司乘。", "畅行e路", "青山交通投资开发有限公司"),
     ("东湖公司党委积极贯彻集团公司部署,创建“光明驿站”党建品牌。", "光明驿站", "东湖公司党委"),
+    ("东湖街道党工委创建“邻里红”党建品牌,凝聚居民。", "邻里红", "东湖街道党工委"),  # a party working committee
     ("各基层党支部创建“红旗飘飘”党建品牌,亮出特色。", "红旗飘飘", ""),  # a collective owner
     ("全面选优配强支部,创建“先锋驿站”党建品牌。", "先锋驿站", ""),  # a phrase ending in 支部
     ("安装分公司党支部创建“匠心筑梦”党建品牌。", "匠心筑梦", "安装分公司党支部"),  # a trade begins the name

@@ -14,9 +14,10 @@ Decision order for a quoted name (first rule that applies wins):
    modifier characters between (“X”主题实践活动, “X”选拔赛, “X”平台) → that kind, unless
    the modifier is a verb or the cue names an honour (“X”示范项目);
 5. a frame such as 以“X”为抓手 / 为载体 → the kind its head noun says;
-6. a slogan, goal, honour or metaphor marker after the quote (“X”作用, 以“X”为指引,
+6. a named combination of party work (“党建+公益”, “主题党日+e网情深”), whatever words follow it,
+   unless a formula follows that it expands → method;
+7. a slogan, goal, honour or metaphor marker after the quote (“X”作用, 以“X”为指引,
    “X”宗旨, “X”称号), or a spirit or idea (…精神, …思想) → not a brand;
-7. a named combination (“党建+公益”), unless a formula follows that it expands → method;
 8. the clause goes on to 等…活动 → activity, or to 等…品牌 → brand;
 9. the name's own head noun (…之家, …服务队, …一课, …工作法) → carrier, program or method;
 10. a creation verb straight before the quote (推出“X”, 成立了“X”) → the kind its head
@@ -322,7 +323,7 @@ class BrandRules:
 
 # 为, 是, 让 or 把 inside a name, after two characters or more, joins a subject to its predicate (a slogan)
 _PREDICATE_INSIDE = re.compile(r"^[\u4e00-\u9fff]{2,}[为是让把][\u4e00-\u9fff]")
-_PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fff]{2,8}|[NX])){1,3}$")
+_PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fffA-Za-z]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fffA-Za-z]{2,8}|[NX])){1,3}$")
 _LIST_MARK = re.compile(r"[，,。；;！？!?、]")
 
 
