@@ -257,6 +257,14 @@ def test_a_heading_that_opens_with_a_quoted_program_names_it_whole(tmp_path):
     assert found.at["‘红帆’堡垒工程", "rule"] == "headline_program"
 
 
+def test_a_heading_that_opens_with_a_quoted_name_introduces_it(tmp_path):
+    corpus = corpus_from_text(tmp_path, "社区党委推出四项服务。\n“小扁担”精准帮扶\n党员每周上门一次。\n"
+                                        "“多维”即全方位延伸服务职能\n")
+    found = corpus.brands.set_index("name")
+    assert found.at["小扁担", "rule"] == "headline_opening", corpus.brands[["name", "rule"]]
+    assert "多维" not in found.index  # a term being defined, not a name
+
+
 def test_a_quote_never_closed_hides_none_of_the_quotes_after_it(tmp_path):
     # garbled text lost the closing mark of “礼仪岗: the names after it are still read
     corpus = corpus_from_text(tmp_path, "着力打造“畅行旅途”“礼仪岗ぁ薄八境酥摇新名片,各站打造“情满东湖”“靓丽南岸”等系列特色服务品牌。")

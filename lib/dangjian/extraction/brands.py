@@ -22,7 +22,8 @@ Decision order for a quoted name (first rule that applies wins):
 9. the name's own head noun (…之家, …服务队, …一课, …工作法) → carrier, program or method;
 10. a creation verb straight before the quote (推出“X”, 成立了“X”) → the kind its head
     noun says, else brand;
-11. a unit + creation verb right before the quote (锦城公司党总支开展“X”) in a
+11. a heading line that opens with the quote (“小拐杖”精准帮扶) → the kind its head noun says;
+12. a unit + creation verb right before the quote (锦城公司党总支开展“X”) in a
     paragraph about brands → brand.
 Quotes next to each other (“A”“B”和“C”) share the cue that follows the last one; a
 quoted program that runs on into its head (“聚·新”堡垒工程) keeps the whole name.
@@ -183,6 +184,10 @@ class BrandRules:
     def _headline_program(self, q):
         # “聚·新”堡垒工程  夯实党建基础: a heading that opens with a program's name
         return ("program", "heading") if q.heading_lead == "" and self.tail.match(q.after) else None
+
+    def _headline_opening(self, q):
+        # “小拐杖”精准帮扶: a heading that opens with a quoted name introduces that initiative
+        return (self.kind_by_head(q.name), "heading") if q.heading_lead == "" else None
 
     def _brand_cue(self, q):
         if (m := self.brand_cue.match(q.after)) and (m.group("cue") not in self.c["brand_cue_needs_verb"]
@@ -405,7 +410,7 @@ class _Quote(NamedTuple):
 REJECT = object()  # a rule's verdict: not a brand, and no later rule is tried
 RULES = frozenset({"generic_or_fixed", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
                    "project_or_description", "headline_unit", "headline_program", "brand_cue", "method_cue", "numbered_name", "kind_cue", "brand_frame",
-                   "not_after", "plus_combination", "enumerated_activity", "listed_brand", "head_noun", "direct_verb",
+                   "not_after", "plus_combination", "enumerated_activity", "listed_brand", "head_noun", "direct_verb", "headline_opening",
                    "owner_then_verb"})
 
 
