@@ -151,6 +151,7 @@ BRAND_CASES = [
     ("多年来,晨曦(东江北岸)共产党员服务队走村入户,为群众排忧解难。", "晨曦(东江北岸)共产党员服务队", "carrier", "某公司"),
     ("南湖供电公司深化朝阳共产党员服务队建设,服务乡村振兴。", "朝阳共产党员服务队", "carrier", "南湖供电公司"),
     ("5月8日,青山临港物流党建联盟在青山港成立,这是全市首个港口党建联盟。", "青山临港物流党建联盟", "carrier", "某公司"),
+    ("走进东城街道党工委的办公楼,智慧党建长廊里党史故事触手可及。", "智慧党建长廊", "carrier", "某公司"),
     # a unit printed first owns the body and is no part of its name
     ("东江供电公司晨曦(东江北岸)共产党员服务队", "晨曦(东江北岸)共产党员服务队", "carrier", "东江供电公司"),
     ("会上,连心服务队(东城供电公司)、幸福驿站(西城供电公司)和先锋号(南城供电公司)3个党建品牌受到表扬。"
@@ -424,7 +425,8 @@ def test_a_quote_that_lists_formulas_with_a_pause_mark_names_each(tmp_path):
 
 @pytest.mark.parametrize("name,is_formula", [("334", True), ("13131+X", True), ("两化一创", True), ("四个意识", True),
                                              ("三+", True), ("五百强", False), ("双向带动", False), ("5S", False),
-                                             ("魅力GPS", False), ("十四五", True)])
+                                             ("魅力GPS", False), ("十四五", True),
+                                             ("四个1", True), ("两个E", True)])  # a numeral counting a digit or letter
 def test_looks_like_formula(name, is_formula):
     assert looks_like_formula(name) is is_formula
 

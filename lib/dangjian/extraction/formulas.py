@@ -4,7 +4,7 @@
 A formula is found when it is
 - a quoted digit code (“334”, “13131+X”) that no brand cue claims;
 - a quoted name led by a small Chinese numeral (“两化”, “三+”, “六个有力”,
-  “四结合”), or made of numeral-syllable pairs (“一支部一特色一品牌”);
+  “四结合”, “三个5”), or made of numeral-syllable pairs (“一支部一特色一品牌”);
 - in the lexicon of fixed expressions (十四五, 八项规定, 三会一课 …), quoted or not;
 - an unquoted four-character numeral pair (三会一课, 两学一做) or “N个X” with X in
   the counted-heads list (五个标准化).
@@ -29,7 +29,7 @@ COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"
 SMALL = "一二两三四五六七八九十"
 LEADING = SMALL + "双"  # 双 leads formulas too (双培双带, 双一献礼)
 _DIGIT_CODE = re.compile(r"^[0-9]{2,}(?:[+＋][0-9A-Za-z]+)*$")
-_NUMERAL_LED = re.compile(rf"^[{LEADING}]{{1,2}}(?:个)?[\u4e00-\u9fff+＋]{{1,5}}$")
+_NUMERAL_LED = re.compile(rf"^[{LEADING}]{{1,2}}(?:个)?[\u4e00-\u9fff0-9A-Za-z+＋]{{1,5}}$")
 # Numbered segments side by side: 一个支部一项精品工程, 一旗帜、两抓手、三保障, 一机关一品牌 一支部一特色.
 _SEGMENTS = re.compile(rf"^(?:[{LEADING}](?:个|名|项|份|件|张)?[^{CHINESE_NUMERALS}\W\d]{{1,4}}[、·\s]?){{2,4}}$")
 _PAIRS = re.compile(rf"^(?:[{SMALL}][^{CHINESE_NUMERALS}\W\d]{{1,2}}){{2,4}}$")
