@@ -152,6 +152,15 @@ def test_a_branch_named_after_its_group_s_opening_is_the_subject():
     assert organization_finder().find("", body, [])[0].endswith("勘探开发研究院地质研究所党支部")
 
 
+def test_an_opening_that_names_a_sub_unit_of_the_headline_s_unit_is_the_subject():
+    title = "东岭煤矿掘进一线党旗红"
+    body = ["东岭煤矿掘进二队党支部持续推动党建与生产深度融合,走出了一条强基兴队之路,获评先进。"]
+    assert organization_finder().find(title, body, []) == ("东岭煤矿掘进二队党支部", "first_sentence")
+    # a subject that is another unit, not one inside the headline's, leaves the headline's unit
+    body = ["西山煤业公司党委持续推动党建与生产深度融合,东岭煤矿走出了一条强基兴矿之路,获评先进。"]
+    assert organization_finder().find(title, body, [])[0] == "东岭煤矿"
+
+
 def test_a_name_cut_at_its_start_becomes_the_full_printed_name():
     body = ["石河子市人民医院党委书记介绍,市人民医院以党建引领医院发展,开展了多项服务活动。",
             "市人民医院党委组织党员志愿服务,获得群众好评,石河子市人民医院党建品牌影响力提升。"]

@@ -68,12 +68,25 @@ class OrganizationFinder:
         Empty rather than wrong."""
         opening = _opening(body_lines)
         window = title + "\n" + opening
-        for name, source in self._candidates(title, body_lines, byline_lines, opening):
+        candidates = self._candidates(title, body_lines, byline_lines, opening)
+        for name, source in candidates:
             if name := self.organization_name(name, window, source):
+                if source == "headline":
+                    name, source = self._sub_unit_opening(name, candidates, window) or (name, source)
                 if _shorter_form_printed(name, window):
                     name = shortest_form(name, self._units_in(window))
                 return name, source
         return "", "missing"
+
+    def _sub_unit_opening(self, headline_unit: str, candidates, window: str) -> tuple[str, str] | None:
+        """The first sentence's subject when it is a sub-unit of the headline's unit, printed with that
+        unit first (headline 漳村煤矿…, opening 漳村煤矿综掘一队党支部持续推动…): the report is about the
+        sub-unit, the headline names where it is."""
+        for name, source in candidates:
+            if source == "first_sentence" and name.startswith(headline_unit) and name != headline_unit \
+                    and (name := self.organization_name(name, window, source)):
+                return name, source
+        return None
 
     def is_bare(self, name: str) -> bool:
         """Is ``name`` made only of generic words (公司党委, 省公司, 项目党支部, **党委)?"""
