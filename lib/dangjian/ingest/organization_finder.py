@@ -84,8 +84,8 @@ class OrganizationFinder:
         sub-unit, the headline names where it is."""
         for name, source in candidates:
             if source == "first_sentence" and name.startswith(headline_unit) and name != headline_unit \
-                    and (name := self.organization_name(name, window, source)):
-                return name, source
+                    and (name := self.organization_name(name, window, source)) and name != headline_unit:
+                return name, source  # not the headline's unit with its party body (…中心党委 → …中心)
         return None
 
     def is_bare(self, name: str) -> bool:
