@@ -410,8 +410,8 @@ class _Quote(NamedTuple):
 REJECT = object()  # a rule's verdict: not a brand, and no later rule is tried
 RULES = frozenset({"generic_or_fixed", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
                    "project_or_description", "headline_unit", "headline_program", "brand_cue", "method_cue", "numbered_name", "kind_cue", "brand_frame",
-                   "not_after", "plus_combination", "enumerated_activity", "listed_brand", "head_noun", "direct_verb", "headline_opening",
-                   "owner_then_verb"})
+                   "not_after", "plus_combination", "enumerated_activity", "listed_brand", "head_noun", "direct_verb",
+                   "headline_opening", "owner_then_verb"})
 
 
 def pillar_of(lead: str, section: str) -> str:
@@ -474,7 +474,9 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         sentence = row.text
         quotes = quoted_spans(sentence)
         masked = mask_quotes(sentence)
+        set_up = set()  # where the set-up verbs' objects start: a named body there is one already
         for offset, name in rules.unquoted_objects(sentence, masked):
+            set_up.add(offset)
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
             owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
             unit = unit_of(owner, row)
@@ -482,12 +484,12 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             mentions.append(mention(row, name, kind, unit, "set up", f"unquoted_{kind}",
                                     row.start + offset, row.start + offset + len(name)))
         for body in bodies.find(masked):
-            if any(m["start"] == row.start + body.start for m in mentions[-4:]):
-                continue  # a set-up verb's object already (组建彩虹共产党员服务队)
+            if body.start in set_up:
+                continue  # 组建彩虹共产党员服务队: a set-up verb's object already
             counts[(row.doc_id, body.name)] = counts.get((row.doc_id, body.name), 0) + 1
-            owner = body.unit
-            mentions.append(mention(row, body.name, rules.kind_by_head(body.name), unit_of(owner, row), "named body",
-                                    "named_body", row.start + body.start, row.start + body.start + len(body.name)))
+            mentions.append(mention(row, body.name, rules.kind_by_head(body.name), unit_of(body.unit, row),
+                                    "named body", "named_body", row.start + body.start,
+                                    row.start + body.start + len(body.name)))
         for start, end, bracket in (rules.listed_with_units(masked) if "品牌" in masked else ()):
             if sentence[start] == "“" and sentence[end - 1] == "”" and sentence.count("“", start, end) == 1:
                 start, end = start + 1, end - 1  # “乐于奉献 检在心中”(乐东县检察院): the quotes only mark the name
@@ -534,9 +536,14 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     subjects = units.subjects_before(row.para_text, row.start - row.para_start)
                     unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")
                 mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
-    located = {}  # 浙江义乌机场空港党建联盟 → 义乌机场空港党建联盟, per report
-    for doc_id in {m["doc_id"] for m in mentions if m["rule"] == "named_body"}:
-        for long, short in bodies.located({m["name"] for m in mentions if m["doc_id"] == doc_id}).items():
+    located = {}  # 浙江义乌机场空港党建联盟 → 义乌机场空港党建联盟, in each report that names a body
+    with_bodies = {m["doc_id"] for m in mentions if m["rule"] == "named_body"}
+    names_of: dict[str, set[str]] = {}
+    for m in mentions:
+        if m["doc_id"] in with_bodies:
+            names_of.setdefault(m["doc_id"], set()).add(m["name"])
+    for doc_id, doc_names in names_of.items():
+        for long, short in bodies.located(doc_names).items():
             located[(doc_id, long)] = (doc_id, short)
             counts[(doc_id, short)] += counts.pop((doc_id, long))
     grouped: dict[tuple[str, str], list[dict]] = {}

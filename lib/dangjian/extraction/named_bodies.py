@@ -19,8 +19,8 @@ from typing import NamedTuple
 from ..cues import alternation
 from ..ingest.organizations import places_in
 
+_BRACKET = re.compile(r"[(（][^()（）]*[)）]")
 # what ends the text a name is looked for in: clause marks, dashes, quotes and spaces
-_TRAILING_BRACKET = re.compile(r"[(（][^()（）]*[)）]")
 _NAME_CONTEXT_END = re.compile(r"[，,。；;：:、！？!?—“”‘’□《》\s]")
 _OPENING_BRACKETS, _CLOSING_BRACKETS = "(（", ")）"
 MIN_NAME_CHARS = 2  # characters of the name before the head
@@ -40,22 +40,28 @@ class NamedBodyFinder:
         self.stops = frozenset(c["named_body_stops"])
         self.unit_ends = re.compile(rf"(?:{alternation(cues['units']['suffixes'])})")
         # a unit that locates a body printed before its name: 国网浙江电力, 国家电网浙江电力(嘉兴南湖)
-        self.locating_unit = re.compile(rf"(?:{alternation(cues['organizations']['suffixes'])})(?:{_TRAILING_BRACKET.pattern})?$")
+        self.locating_unit = re.compile(
+            rf"(?:{alternation(cues['organizations']['suffixes'])})(?:{_BRACKET.pattern})?$")
 
     def located(self, names: set[str]) -> dict[str, str]:
-        """Names that are another name of the same report with a province or a unit printed before
-        it, each to that name (never to a bare head, 共产党员服务队): 浙江义乌机场空港党建联盟 → 义乌机场空港党建联盟, 国网浙江电力红船共产党员服务队
-        → 红船共产党员服务队, when the report prints both. What is printed before says where the body
-        is or whose it is; the shorter name is the one the report also uses alone."""
+        """Names of one report that are another of its names with a province or a unit printed before
+        it, each to that name (the shortest, never a bare head such as 共产党员服务队):
+        浙江义乌机场空港党建联盟 → 义乌机场空港党建联盟, 国网浙江电力红船共产党员服务队 → 红船共产党员服务队,
+        when the report prints both. What is printed before says where the body is or whose it is;
+        the shorter name is the one the report also uses alone."""
         located = {}
         for name in names:
             for rest in (n for n in names if len(n) < len(name) and name.endswith(n) and not self.heads.fullmatch(n)):
-                lead = name[:-len(rest)]
-                province = places_in(lead, counties=False)
-                if self.locating_unit.search(lead) or (
-                        len(province) == 1 and lead in (province[0][0], province[0][0] + "省")):
+                if self._locates(name[:-len(rest)]):
                     located[name] = min(located.get(name, rest), rest, key=len)
         return located
+
+    def _locates(self, lead: str) -> bool:
+        """Is ``lead`` a unit (国网浙江电力) or a province (浙江, 浙江省)?"""
+        if self.locating_unit.search(lead):
+            return True
+        places = places_in(lead, counties=False)
+        return len(places) == 1 and lead in (places[0][0], places[0][0] + "省")
 
     def find(self, masked: str) -> list[NamedBody]:
         """The named bodies of a sentence whose quotes are masked (``mask_quotes``): a quoted name

@@ -71,7 +71,7 @@ class OrganizationFinder:
         candidates = self._candidates(title, body_lines, byline_lines, opening)
         for name, source in candidates:
             if name := self.organization_name(name, window, source):
-                if source == "headline":
+                if source == "headline":  # the first-sentence candidates come later from the same generator
                     name, source = self._sub_unit_opening(name, candidates, window) or (name, source)
                 if _shorter_form_printed(name, window):
                     name = shortest_form(name, self._units_in(window))
