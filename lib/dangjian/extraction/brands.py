@@ -536,23 +536,13 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     subjects = units.subjects_before(row.para_text, row.start - row.para_start)
                     unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")
                 mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
-    located = {}  # 浙江义乌机场空港党建联盟 → 义乌机场空港党建联盟, in each report that names a body
-    with_bodies = {m["doc_id"] for m in mentions if m["rule"] == "named_body"}
-    names_of: dict[str, set[str]] = {}
-    for m in mentions:
-        if m["doc_id"] in with_bodies:
-            names_of.setdefault(m["doc_id"], set()).add(m["name"])
-    for doc_id, doc_names in names_of.items():
-        for long, short in bodies.located(doc_names).items():
-            located[(doc_id, long)] = (doc_id, short)
-            counts[(doc_id, short)] += counts.pop((doc_id, long))
+    located = _located_names(mentions, bodies)
     grouped: dict[tuple[str, str], list[dict]] = {}
     for mention in mentions:
-        key = (mention["doc_id"], mention["name"])
-        if key in located:
-            key = located[key]
-            mention = {**mention, "name": key[1], "start": mention["end"] - len(key[1])}  # the name's own span
-        grouped.setdefault(key, []).append(mention)
+        if short := located.get((mention["doc_id"], mention["name"])):
+            counts[(mention["doc_id"], short)] += counts.pop((mention["doc_id"], mention["name"]), 0)
+            mention = {**mention, "name": short, "start": mention["end"] - len(short)}  # the name's own span
+        grouped.setdefault((mention["doc_id"], mention["name"]), []).append(mention)
     rows = []
     for key, group in grouped.items():
         first = dict(group[0])
@@ -567,6 +557,18 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         rows.append(first)
     rows.sort(key=lambda r: (r["doc_id"], r["start"]))
     return rows
+
+
+def _located_names(mentions: list[dict], bodies: NamedBodyFinder) -> dict[tuple[str, str], str]:
+    """(doc_id, name) → the shorter name it is folded into (浙江义乌机场空港党建联盟 → 义乌机场空港党建联盟:
+    ``NamedBodyFinder.located``), in each report that names a body."""
+    with_bodies = {m["doc_id"] for m in mentions if m["rule"] == "named_body"}
+    names_of: dict[str, set[str]] = {}
+    for m in mentions:
+        if m["doc_id"] in with_bodies:
+            names_of.setdefault(m["doc_id"], set()).add(m["name"])
+    return {(doc_id, long): short for doc_id, names in names_of.items()
+            for long, short in bodies.located(names).items()}
 
 
 def with_report_owner(brands: list[dict], organizations: dict[str, str], texts: dict[str, str],

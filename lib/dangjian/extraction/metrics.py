@@ -36,6 +36,7 @@ import pandas as pd
 from ..config import DATA_DIR
 from ..rules import read_rule_table
 from ..cues import alternation, compiled, load_cues
+from ..ingest.organization_finder import part_of_speech
 from ..ingest.units import CHINESE_NUMERALS
 from .common import chinese_to_number, quoted_spans
 
@@ -159,11 +160,9 @@ def noun_phrase(sentence: str, start: int, end: int, leading: bool, nominal: fro
     tag (``nominal``: the cues' ``subject_tags``), with a verb or adjective before one of them, read from the span's start
     when ``leading``, else back from its end past up to two other words (目前已开放床位 → 开放床位,
     留守儿童受益 → 留守儿童). "" when fewer than two characters remain."""
-    import rjieba  # jieba's dictionary and tags
-
     lo = max(0, start - SUBJECT_CONTEXT)
     words, at = [], lo
-    for word, tag in rjieba.tag(sentence[lo:min(len(sentence), end + SUBJECT_CONTEXT)], True):
+    for word, tag in part_of_speech(sentence[lo:min(len(sentence), end + SUBJECT_CONTEXT)], hmm=True):
         if at >= end:
             break  # the words after the span are context only
         following = at + len(word)

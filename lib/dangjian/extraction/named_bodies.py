@@ -17,6 +17,7 @@ import re
 from typing import NamedTuple
 
 from ..cues import alternation
+from ..ingest.organization_finder import part_of_speech
 from ..ingest.organizations import places_in
 
 _BRACKET = re.compile(r"[(（][^()（）]*[)）]")
@@ -79,10 +80,8 @@ class NamedBodyFinder:
 
     def _name_start(self, text: str) -> int:
         """Where the run of name words at the end of ``text`` starts (len(text) when none)."""
-        import rjieba  # jieba's dictionary and tags
-
         words, at = [], 0
-        for word, tag in rjieba.tag(text, True):
+        for word, tag in part_of_speech(text, hmm=True):
             words.append((at, word, tag))
             at += len(word)
         start, depth = len(text), 0
