@@ -133,6 +133,8 @@ BRAND_CASES = [
     ("评选中,“清风护航”(南湖区人民检察院)特色品牌获得一等奖。", "清风护航", "brand", "南湖区人民检察院"),
     ("运检党支部以“送电到田头”“村企共联”等创新举措服务乡村振兴。", "村企共联", "method", "运检党支部"),
     ("机关党支部每月开展“月月学”主题党日活动,交流学习心得。", "月月学", "activity", "机关党支部"),
+    # 搭建, like 设立 and 组建, sets up what it names; the unit it builds on is the means, not the owner
+    ("青山村党支部依托村（社区）党群服务中心搭建“周末课堂”,招募志愿者。", "周末课堂", "brand", "青山村党支部"),
     # a list of names, each with its unit in brackets, closed by a count of brands: each its unit's brand
     ("决赛中,“法润乡里”(北塘区人民法院)、清风护企(南湖区人民法院)两个特色品牌获得二等奖。", "清风护企", "brand",
      "南湖区人民法院"),
@@ -159,6 +161,31 @@ BRAND_CASES = [
 ]
 
 
+# Lists of brands (#23's held-back classes): after words that say they are brands, closed by a count
+# of brands, and an umbrella brand with the brands under it. (sentence, names, owners)
+BRAND_LISTS = [
+    ("公司党委打造了三个支部品牌：“红色引擎”、“匠心检修”、“安全卫士”。", ["红色引擎", "匠心检修", "安全卫士"],
+     ["公司党委"] * 3),
+    ("各支部品牌包括“铁军先锋”“电网卫士”“光明使者”。", ["铁军先锋", "电网卫士", "光明使者"], [""] * 3),
+    ("支部品牌有：检修党支部“匠心”、运行党支部“守护”、营销党支部“连心”。", ["匠心", "守护", "连心"],
+     ["检修党支部", "运行党支部", "营销党支部"]),
+    ("公司党委打造“光耀”党建品牌,下设“光耀课堂”“光耀先锋”两个子品牌。", ["光耀", "光耀课堂", "光耀先锋"],
+     ["公司党委"] * 3),
+    ("近年来已形成机关第一党支部“红色堡垒”、检修车间党支部“匠心筑梦”等12个支部品牌。", ["红色堡垒", "匠心筑梦"],
+     ["", "检修车间党支部"]),
+    ("各支部在“红色港湾”总品牌下,分别创建了“港湾先锋”、“港湾卫士”。", ["红色港湾", "港湾先锋", "港湾卫士"],
+     [""] * 3),
+]
+
+
+@pytest.mark.parametrize("sentence,names,owners", BRAND_LISTS)
+def test_each_name_of_a_list_of_brands_is_a_brand_with_its_own_unit(tmp_path, sentence, names, owners):
+    corpus = corpus_from_text(tmp_path, sentence, title="党建品牌创建工作纪实")
+    found = corpus.brands.set_index("name")
+    assert set(names) <= set(found.index), corpus.brands[["name", "rule", "unit"]]
+    assert [found.at[name, "unit"] for name in names] == owners, corpus.brands[["name", "rule", "unit"]]
+
+
 def test_a_list_with_units_that_no_count_of_brands_closes_names_no_brand(tmp_path):
     corpus = corpus_from_text(tmp_path, "会上,张明(东城供电所)、李华(西城供电所)两位同志获评优秀共产党员。\n"
                                         "先锋号(东城供电所)、幸福驿站(西城供电所)和示范岗都是品牌。")
@@ -178,6 +205,10 @@ OWNER_CASES = [
     ("青山交通投资开发有限公司创建“畅行e路”党建品牌,服务司乘。", "畅行e路", "青山交通投资开发有限公司"),
     ("东湖公司党委积极贯彻集团公司部署,创建“光明驿站”党建品牌。", "光明驿站", "东湖公司党委"),
     ("东湖街道党工委创建“邻里红”党建品牌,凝聚居民。", "邻里红", "东湖街道党工委"),  # a party working committee
+    # the words that open a clause are no part of the name after them (a time, a pronoun, an adverb)
+    ("近年来检修车间党支部创建“匠心”党建品牌。", "匠心", "检修车间党支部"),
+    ("其中运行部党支部打造“守望”党建品牌。", "守望", "运行部党支部"),
+    ("目前已形成营销部党支部“连心”党建品牌。", "连心", ""),  # the unit after a verb may be its object
     ("各基层党支部创建“红旗飘飘”党建品牌,亮出特色。", "红旗飘飘", ""),  # a collective owner
     ("全面选优配强支部,创建“先锋驿站”党建品牌。", "先锋驿站", ""),  # a phrase ending in 支部
     ("安装分公司党支部创建“匠心筑梦”党建品牌。", "匠心筑梦", "安装分公司党支部"),  # a trade begins the name
@@ -260,9 +291,10 @@ def test_a_heading_that_opens_with_a_quoted_program_names_it_whole(tmp_path):
 
 def test_a_heading_that_opens_with_a_quoted_name_introduces_it(tmp_path):
     corpus = corpus_from_text(tmp_path, "社区党委推出四项服务。\n“小扁担”精准帮扶\n党员每周上门一次。\n"
-                                        "“多维”即全方位延伸服务职能\n")
+                                        "“多维”即全方位延伸服务职能\n（二）“红烛”照亮成长路\n党员结对帮扶学生。\n")
     found = corpus.brands.set_index("name")
     assert found.at["小扁担", "rule"] == "headline_opening", corpus.brands[["name", "rule"]]
+    assert found.at["红烛", "rule"] == "headline_opening"  # after the heading's number
     assert "多维" not in found.index  # a term being defined, not a name
 
 

@@ -18,7 +18,10 @@ Decision order for a quoted name (first rule that applies wins):
    unless a formula follows that it expands → method;
 7. a slogan, goal, honour or metaphor marker after the quote (“X”作用, 以“X”为指引,
    “X”宗旨, “X”称号), or a spirit or idea (…精神, …思想) → not a brand;
-8. the clause goes on to 等…活动 → activity, or to 等…品牌 → brand;
+8. the clause goes on to 等…活动 → activity, or to 等…品牌 or a count of brands (三个子品牌) → brand,
+   the names of a list whose items carry their units too (甲支部“A”、乙支部“B”等12个支部品牌);
+   words naming brands open the list the name is in (三个支部品牌：“A”、“B”) → brand, or the kind its
+   head noun says;
 9. the name's own head noun (…之家, …服务队, …一课, …工作法) → carrier, program or method;
 10. a creation verb straight before the quote (推出“X”, 成立了“X”) → the kind its head
     noun says, else brand;
@@ -86,7 +89,15 @@ class BrandRules:
         self.enumerated_activity = re.compile(r"等[^，,。；;]{0,8}(?:活动|行动)")
         self.verbs = alternation(c["creation_verbs"])
         self.direct_verb = re.compile(rf"(?:{alternation(c['direct_verbs'])})(?:了|起|出)?$")
-        self.listed_brand = re.compile(rf"^等[^，,。；;]{{0,{c['listed_brand_gap']}}}?品牌")
+        # a list's closing words after the name: 等…品牌, or a count of brands (三个子品牌); the items of a
+        # list whose names carry their units (、乙支部“B”) may stand between
+        listed_item = r"、[^，,。；;、：:“”]{0,16}“[^“”]+”"
+        self.listed_brand = re.compile(
+            rf"^(?:{listed_item})*(?:等[^，,。；;]{{0,{c['listed_brand_gap']}}}?|[{_COUNT_CHARS}]+[个项][^，,。；;]{{0,6}}?)品牌")
+        # a list that words naming brands open (三个支部品牌：甲支部“A”、“B”): masked text from the lead to the quote
+        self.brand_list = re.compile(
+            rf"品牌(?:(?:{alternation(c['brand_list_leads'])})[：:]?|[：:])"
+            r"(?:[^，,。；;：:“”□]{0,16}“□+”[、和及与]?)*[^，,。；;：:“”□]{0,16}$")
         self.heads = [(kind, tuple(c[kind + "_heads"])) for kind in ("carrier", "program", "method", "activity")]
         # the head-noun rule reads carrier, program and method heads; activity heads serve kind_by_head only
         self.head_noun_kinds = [(kind, heads) for kind, heads in self.heads if kind != "activity"]
@@ -122,16 +133,19 @@ class BrandRules:
         return [(n, getattr(self, "_" + n)) for n in names]
 
     def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb,
-                 brand_paragraph: bool, heading_lead: str | None = None) -> tuple[str, str, str] | None:
+                 brand_paragraph: bool, heading_lead: str | None = None,
+                 masked_before: str | None = None) -> tuple[str, str, str] | None:
         """(kind, cue, rule) for a quoted name, or None when it is not a brand or initiative.
 
         The rules of ``decision_order`` (extraction_cues.yaml) are tried in that order; the first
         that decides (accepts with a kind and cue, or rejects) wins, and ``rule`` names it.
         ``owner_then_verb`` is a bool or a function returning it (only the last rule needs it, and
         finding the owning unit is the costly part). ``heading_lead``: in a heading line, what stands
-        before the quote (``heading_lead``); None in running text.
+        before the quote (``heading_lead``); None in running text. ``masked_before``: ``before`` with the
+        content of its quotes masked (``mask_quotes``); ``before`` itself when not given.
         """
-        quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph, heading_lead)
+        quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph, heading_lead,
+                       before if masked_before is None else masked_before)
         for rule_name, rule in self.decision_order:
             verdict = rule(quote)
             if verdict is REJECT:
@@ -259,6 +273,12 @@ class BrandRules:
         clause = _CLAUSE_END.split(q.masked_after, maxsplit=1)[0]
         return ("brand", "等…品牌") if self.listed_brand.match(q.after[:len(clause)]) else None
 
+    def _brand_list(self, q):
+        """A name in a list that words naming brands open: 三个支部品牌：“A”、“B”; 子品牌包括“A”“B”."""
+        if "品牌" in q.masked_before and self.brand_list.search(q.masked_before):
+            return self.kind_by_head(q.name), "品牌：…"
+        return None
+
     def _head_noun(self, q):
         for kind, heads in self.head_noun_kinds:
             if q.name.endswith(heads) and "、" not in q.name:
@@ -370,8 +390,8 @@ def heading_lead(row, quote_open: int, units: UnitFinder, names: OrganizationFin
     line = row.text
     if line != row.para_text or line.rstrip().endswith(("。", "；", ";")):
         return None
-    if not line[:quote_open].strip():
-        return ""
+    if not _SECTION_NUMBER.sub("", line[:quote_open].lstrip()).strip():
+        return ""  # the quote opens the heading, after its number if it has one (二、“X”…)
     if not (m := _HEADLINE_LEAD.fullmatch(line, 0, quote_open)):
         return None
     lead = m.group(1)
@@ -405,12 +425,14 @@ class _Quote(NamedTuple):
     owner_then_verb: object
     brand_paragraph: bool
     heading_lead: str | None
+    masked_before: str
 
 
 REJECT = object()  # a rule's verdict: not a brand, and no later rule is tried
 RULES = frozenset({"generic_or_fixed", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
                    "project_or_description", "headline_unit", "headline_program", "brand_cue", "method_cue", "numbered_name", "kind_cue", "brand_frame",
-                   "not_after", "plus_combination", "enumerated_activity", "listed_brand", "head_noun", "direct_verb",
+                   "not_after", "plus_combination", "enumerated_activity", "listed_brand", "brand_list", "head_noun",
+                   "direct_verb",
                    "headline_opening", "owner_then_verb"})
 
 
@@ -519,7 +541,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                 before = sentence[:group[0].open]
                 owner = _Owner(units, rules, sentence, q.open, quote_spans, before)
                 result = rules.classify(name, after, before, masked_after, owner.then_verb, brand_paragraph,
-                                        lead)
+                                        lead, masked[:group[0].open])
                 if result is None:
                     continue
                 kind, cue, rule = result

@@ -112,13 +112,29 @@ class OrganizationFinder:
     def possessor(self, sentence: str, position: int) -> str:
         """The unit printed right before ``position``, with the clause before it cut off (…积极贯彻集团公司
         “某某”品牌 → 集团公司, 紧密结合集团“建证”… → 集团): a quote's owner named as its possessor; else ""."""
-        for _, end, original in self.finder.mentions(sentence[:position]):
+        for start, end, original in self.finder.mentions(sentence[:position]):
             if end != position:
                 continue
+            original = original[self.finder.word_across(sentence, start):]  # 近年来…: read from 来
             cuts = list(self.clause_start.finditer(original))
             name = original[cuts[-1].end():] if cuts else original
             return name if len(name) >= 2 and not self.clause_like(name) else ""
         return ""
+
+    def without_clause_opening(self, name: str) -> str:
+        """近年来检修车间党支部 → 检修车间党支部, 其中运行部党支部 → 运行部党支部: the words that open a
+        clause (``clause_opening_tags``) cut off a name. When a verb follows them (目前已形成机关党支部) the
+        unit after it may be its object: "". ``name`` itself when no such word opens it or nothing of
+        two characters or more would be left."""
+        pairs = part_of_speech(name, hmm=True)
+        dropped = 0
+        for word, tag in pairs:
+            if not (self.finder.opens_clause(word, tag) and (len(word) >= 2 or tag == "d")):
+                if dropped and tag == "v":
+                    return ""
+                break
+            dropped += len(word)
+        return name[dropped:] if dropped and len(name) - dropped >= 2 else name
 
     def is_proper_name(self, text: str) -> bool:
         """Is ``text`` a place's or organization's name that jieba knows, nouns only (沈阳地铁), though
@@ -133,6 +149,8 @@ class OrganizationFinder:
         ``endings``: unit types a name may also end in, beside the organizations' own; ``verb_first``:
         a verb may begin the name (安装分公司), where the words before it have already been cut off."""
         endings = self.suffixes + endings + (self.place_suffixes if source == "headline_place" else ())
+        if not (name := self.without_clause_opening(name)):
+            return ""
         # 盐城市局开展全市…党支部: the name is what stands before the clause's verb
         if cut := self.clause_start.search(name, 2):
             head = name[:cut.start()]
@@ -199,7 +217,7 @@ class OrganizationFinder:
         """(start, end, name) of the organization names in ``text``."""
         found = []
         for start, end, original in self.finder.mentions(text):
-            if not (name := self._name_of_mention(original)):
+            if not (name := self._name_of_mention(original[self.finder.word_across(text, start):])):
                 continue
             if text.startswith(self.continuations, end):
                 continue  # 中心城市, 中心工作: the suffix begins a longer noun

@@ -42,6 +42,7 @@ class UnitFinder:
         self._suffix_automaton = ahocorasick_rs.AhoCorasick(
             list(self.all_suffixes), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         self.stop_chars = set(unit_cues["stop_chars"])
+        self.clause_opening_tags = frozenset(unit_cues["clause_opening_tags"])
         # A stop character inside a word that names a place or a unit type does not stop a name:
         # 成都 in 成都海关, 研究所 in …研究所党支部, 有限公司 in 某某有限公司南昌供电段. For each stop
         # character, (word, offset of the character in it), longest word first.
@@ -54,10 +55,12 @@ class UnitFinder:
         stops = "".join(map(re.escape, sorted(self.stop_chars)))
         self._back_to_stop = re.compile(f"(?:(?![{stops}])[\u4e00-\u9fff·*])*")
         self.anaphor_prefixes = tuple(unit_cues["anaphor_prefixes"])
+        self.name_pronouns = self.anaphor_prefixes + tuple(unit_cues["name_pronouns"])
         # a one-character anaphor in the run before a mention (该, 本) belongs to it
         self._anaphor_chars = frozenset(a for a in self.anaphor_prefixes if len(a) == 1 and _in_run(a))
         markers = alternation(unit_cues["object_markers"])
-        self.object_re = re.compile(rf"(?:{markers})(?:各|全体|所有)?\d*个?$")
+        # (村(社区)党群服务中心: a bracket in a name ends the run the mention is read from)
+        self.object_re = re.compile(rf"(?:{markers})(?:各|全体|所有)?\d*个?(?:[\u4e00-\u9fff]{{1,8}}[(（][^()（）]{{1,8}}[)）])?$")
         # a marker run into the name it governs (协助街区党支部: no stop character between them);
         # 组织部党支部 is a unit of its own, the 部 after the marker says so
         self.object_start = re.compile(rf"^(?:{markers})(?:各|全体|所有)?(?=[^部处科室])")
@@ -139,9 +142,31 @@ class UnitFinder:
             return ""  # 党(总)支部品牌 is a cue, not an owner
         if head := self.object_inside.match(name):
             name = head.group(0)
+        name = name[self.word_across(text, start):]
         if not name.endswith(self.suffixes) and start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
             return ""  # an institution in mid-clause is the object: 走访辖区内社区
         return name
+
+    def opens_clause(self, word: str, tag: str) -> bool:
+        """Does a word of this part of speech open a clause rather than a name (``clause_opening_tags``,
+        short of ``name_pronouns``)?"""
+        return tag in self.clause_opening_tags and not word.startswith(self.name_pronouns)
+
+    def word_across(self, text: str, start: int) -> int:
+        """How many characters of the mention at ``start`` belong to a clause-opening word that began
+        before it (其中 in 其中运行部党支部, 近年来 in 近年来检修车间党支部: 1); 0 when none does. A noun
+        across the boundary (和平 in 和平里社区) is left alone."""
+        if start == 0 or not _in_run(text[start - 1]):
+            return 0  # the mention starts after a mark or a space: no word runs into it
+        from .organization_finder import part_of_speech  # the tagger module reads units: imported late
+
+        begin = max(0, start - 4)
+        at = begin
+        for word, tag in part_of_speech(text[begin:start + 6], hmm=True):
+            at += len(word)
+            if at >= start:
+                return at - start if at > start and self.opens_clause(word, tag) else 0
+        return 0
 
     def _mentions_before(self, sentence: str, position: int) -> list[tuple[int, int, str]]:
         """``mentions(sentence[:position])``, from the whole sentence's mentions when ``position`` is a
