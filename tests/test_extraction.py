@@ -175,6 +175,9 @@ BRAND_LISTS = [
      ["", "检修车间党支部"]),
     ("各支部在“红色港湾”总品牌下,分别创建了“港湾先锋”、“港湾卫士”。", ["红色港湾", "港湾先锋", "港湾卫士"],
      [""] * 3),
+    # printed without quotes after the words and a colon: two names or more, none a description
+    ("公司党委打造了三个支部品牌：红色引擎、匠心检修、安全卫士等。", ["红色引擎", "匠心检修", "安全卫士"],
+     ["公司党委"] * 3),
 ]
 
 
@@ -278,6 +281,9 @@ NOT_BRANDS = [
     "领导视察湖南长沙共产党员服务队时提出要求。",                      # where the team serves
     "该队获得省公司优秀共产党员服务队称号,带动了整个共产党员服务队。",
     "由18个党组织组建的大型党建联盟开展了党建联盟第一次活动。",
+    # after words naming brands and a colon: a description, and a single phrase
+    "公司党建品牌：以党建引领为核心、以融合发展为主线。",
+    "支部品牌：凝心聚力。",
 ]
 
 

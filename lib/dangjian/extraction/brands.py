@@ -31,9 +31,11 @@ Decision order for a quoted name (first rule that applies wins):
 Quotes next to each other (“A”“B”和“C”) share the cue that follows the last one; a
 quoted program that runs on into its head (“聚·新”堡垒工程) keeps the whole name.
 
-Unquoted names are listed in three cases only: carriers and programs a set-up verb introduces
+Unquoted names are listed in these cases only: carriers and programs a set-up verb introduces
 (设置党员示范岗、责任区; 实施党建富民工程), party bodies named before a head that holds the party
-word (彩虹共产党员服务队: ``named_bodies``), and carriers listed in a formula's expansion
+word (彩虹共产党员服务队: ``named_bodies``), names listed with their units in brackets and a count of
+brands (``listed_with_units``), short names listed after words naming brands and a colon
+(三个支部品牌：红色引擎、匠心检修: ``listed_after_lead``), and carriers listed in a formula's expansion
 (“一区两队一岗”(党员责任区、…)).
 """
 from __future__ import annotations
@@ -98,6 +100,10 @@ class BrandRules:
         self.brand_list = re.compile(
             rf"品牌(?:(?:{alternation(c['brand_list_leads'])})[：:]?|[：:])"
             r"(?:[^，,。；;：:“”□]{0,16}“□+”[、和及与]?)*[^，,。；;：:“”□]{0,16}$")
+        # the same words and a colon before names printed without quotes (三个支部品牌：红色引擎、匠心检修)
+        self.unquoted_list_lead = re.compile(rf"品牌(?:{alternation(c['brand_list_leads'])})?[：:]\s*")
+        self.unquoted_list_item = re.compile(rf"[\u4e00-\u9fff·A-Za-z0-9]{{2,{c['max_unquoted_listed_chars']}}}")
+        self.not_in_unquoted_names = frozenset(c["not_in_unquoted_names"])
         self.heads = [(kind, tuple(c[kind + "_heads"])) for kind in ("carrier", "program", "method", "activity")]
         # the head-noun rule reads carrier, program and method heads; activity heads serve kind_by_head only
         self.head_noun_kinds = [(kind, heads) for kind, heads in self.heads if kind != "activity"]
@@ -323,6 +329,24 @@ class BrandRules:
                 offset += len(part) + 1
         return found
 
+    def listed_after_lead(self, masked: str) -> list[tuple[int, int, int]]:
+        """(lead, start, end) of each name printed without quotes in a list that words naming brands and a
+        colon open: 三个支部品牌：红色引擎、匠心检修、安全卫士 (``lead`` is where those words start). The list
+        runs to the clause's end (a closing 等… dropped); it must hold two names or more, and every item
+        must be a short name holding none of ``not_in_unquoted_names`` (的, 以, 为 …: a description)."""
+        found = []
+        for lead in self.unquoted_list_lead.finditer(masked):
+            clause = _CLAUSE_END.split(masked[lead.end():], maxsplit=1)[0].rstrip()
+            parts = _LIST_CLOSER.sub("", clause).split("、")
+            if len(parts) < 2 or not all(self.unquoted_list_item.fullmatch(part)
+                                         and self.not_in_unquoted_names.isdisjoint(part) for part in parts):
+                continue
+            offset = lead.end()
+            for part in parts:
+                found.append((lead.start(), offset, offset + len(part)))
+                offset += len(part) + 1
+        return found
+
     def unquoted_objects(self, sentence: str, masked: str) -> list[tuple[int, str]]:
         """(start, name) of carriers and programs set up without quotation marks: 设置党员示范岗、责任区、
         先锋队; 创建基层创先争优示范点、党员先锋岗和精益管理责任区; 实施党建富民工程. Only listed objects
@@ -350,6 +374,7 @@ class BrandRules:
 _PREDICATE_INSIDE = re.compile(r"^[\u4e00-\u9fff]{2,}[为是让把][\u4e00-\u9fff]")
 _PLUS_NAME = re.compile(r"^(?:[\u4e00-\u9fffA-Za-z]{2,8}|[NX])(?:[+＋](?:[\u4e00-\u9fffA-Za-z]{2,8}|[NX])){1,3}$")
 _LIST_MARK = re.compile(r"[，,。；;！？!?、]")
+_LIST_CLOSER = re.compile(r"等[^、]*$")  # …、安全卫士等12个: the list's last name ends before 等
 
 
 class _Owner:
@@ -520,6 +545,12 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             unit = unit_of(bracket, row) if _is_unit_name(bracket, units, names) else ""
             mentions.append(mention(row, name, rules.kind_by_head(name), unit, "listed with units",
                                     "listed_with_units", row.start + start, row.start + end))
+        for lead, start, end in (rules.listed_after_lead(masked) if "品牌" in masked else ()):
+            name = sentence[start:end]
+            counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+            unit = unit_of(units.owner_before(sentence, lead), row)
+            mentions.append(mention(row, name, rules.kind_by_head(name), unit, "品牌：…", "listed_after_lead",
+                                    row.start + start, row.start + end))
         if not quotes:
             continue
         quote_spans = [(q.open, q.close + 1) for q in quotes]
