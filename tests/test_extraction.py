@@ -368,6 +368,18 @@ METRIC_CASES = [
     ("建站12年无事故。", [("12年", 12, "年", "none")]),
     # prize counts that happen to run 1, 2, 3 are counts
     ("评出一等奖1名、二等奖2名、三等奖3名。", [("1名", 1, "名", "none"), ("2名", 2, "名", "none"), ("3名", 3, "名", "none")]),
+    # compound units of transport and energy are whole
+    ("全年完成货物周转量120亿吨公里,船队运力300万载重吨。",
+     [("120亿吨公里", 120, "亿吨公里", "none"), ("300万载重吨", 300, "万载重吨", "none")]),
+    ("集装箱吞吐量50万标准箱,节约3000吨标准煤。",
+     [("50万标准箱", 50, "万标准箱", "none"), ("3000吨标准煤", 3000, "吨标准煤", "none")]),
+    # 约 at the end of a word (节约, 签约) says nothing of the number's precision; 共约 and 约 do
+    ("能耗节约40%,已签约30个项目,共约200人参加。", [("40%", 40, "%", "none"), ("30个", 30, "个", "none"),
+                                                    ("约200人", 200, "人", "about")]),
+    # a threshold, and the count of what it bounds
+    ("集体收益10万元以上的村达12个。", [("12个", 12, "个", "none")]),
+    # a share the report achieved, though 以上的 follows it
+    ("承建了全国60%以上的电气化铁路。", [("60%以上", 60, "%", "at_least")]),
 ]
 
 
@@ -384,6 +396,8 @@ SUBJECT_CASES = [
     ("开展党史学习交流21次。", "党史学习交流"),            # a verb between two nouns stays
     ("昨天发电量突破1379万千瓦时。", "发电量"),            # the verb after the noun goes
     ("新增7000余名年轻职工力量。", "年轻职工力量"),
+    ("全年完成货物周转量120亿吨公里。", "货物周转量"),          # the verb before the noun goes
+    ("公司实现净利润2.47亿元。", "净利润"),
 ]
 
 
@@ -422,6 +436,8 @@ def test_money_is_converted_to_yuan():
         "该村入选全国首批百个乡村治理示范村之一。",         # one of a list the unit belongs to
         "推行“1234”工作法,围绕1个中心,建强2支队伍,打造3个平台,落实4项机制。",  # a numbered name spelled out
         "充分发挥党建、业务两面旗帜作用。",                 # a metaphor
+        "对年收益在50万元以上的村给予奖励。",               # a threshold: 在…以上的
+        "评选条件为年营业收入50万元以上。",                 # a condition
     ],
 )
 def test_not_metrics(sentence, tmp_path):

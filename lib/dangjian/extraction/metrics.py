@@ -15,7 +15,7 @@ A metric follows a small grammar:
 Exclusions are data (``extraction_cues.yaml``, ``metrics``), each with its reason:
 numbers inside quotation marks or 《》 (names), ordinals and codes (第一, G404次, 7-1),
 phase names (一期工程), names with 号 (6号线), classes, ratings and thresholds
-(千万吨级, 400千伏安的变压器, 50万元以上的村), targets, projections and standards in
+(千万吨级, 400千伏安的变压器, 在50万元以上的村, 评选条件), targets, projections and standards in
 the clause before (力争, 预计, 每季度), the report's own structure (4个步骤, 三方面),
 the indefinite 一 (一个统一思想) and rhetoric (千企兴千村), targets named after the number
 (完成150万吨目标), the size of a list the unit is one of (百个示范村之一), and counts 1, 2, 3 …
@@ -111,6 +111,10 @@ class MetricRules:
         self.subject_verbs = re.compile(alternation(m["subject_verbs"]))
         self.subject_ends = re.compile(alternation(m["subject_ends"]))
         self.subject_tags = frozenset(m["subject_tags"])
+        self.cue_inside_word = tuple(m["not_approximations"])
+        # …以上的村达1959个: after the threshold, the class's noun and a count of it
+        self.counted_class = re.compile(
+            rf"^(?:以上|以下)?的[^，,。；;、]{{1,8}}?(?:{alternation(m['threshold_count_verbs'])})[0-9{CHINESE_NUMERALS}]")
 
 
 def metric_rules(cues: Mapping | None = None) -> MetricRules:
@@ -201,8 +205,9 @@ def _is_speech(quoted: str) -> bool:
     return len(quoted) > SPEECH_MIN_CHARS or bool(_SENTENCE_MARK.search(quoted))
 
 
-def _excluded(sentence: str, start: int, end: int, match, value, m: dict, exclusions: dict) -> bool:
+def _excluded(sentence: str, start: int, end: int, match, value, rules: MetricRules) -> bool:
     """Is the matched number a name, code, class, target or the report's own structure?"""
+    m, exclusions = rules.m, rules.exclusions
     num, unit = match.group("num"), match.group("unit")
     rest, before = sentence[end:], sentence[:start]
     if before.endswith(tuple(m["code_before"])) or _LATIN_END.search(before) or _LATIN.match(rest):
@@ -214,7 +219,10 @@ def _excluded(sentence: str, start: int, end: int, match, value, m: dict, exclus
     if unit in m["naming_units"] and not (match.group("mid") or match.group("post") or num.startswith("*")):
         return True  # 6号线, 21号 (a document number)
     if ((match.group("post") or "") + rest).startswith(tuple(m["class_after"])):
-        return True  # 千万吨级, 50万元以上的村
+        return True  # 千万吨级, 5万元以下的村
+    if ((match.group("post") or "") + rest).startswith(tuple(m["threshold_after"])) and (
+            before.endswith(tuple(m["threshold_before"])) or rules.counted_class.match(rest)):
+        return True  # 年收益在50万元以上的村, 收益10万元以上的村达1959个: a threshold
     if rest.startswith("的") and exclusions["range_class"].search(before):
         return True  # 5万—50万元的村: a range that names a class
     if (rest.startswith(tuple(m["name_suffixes"])) and unit not in m["counters"] and len(num) == 1
@@ -262,7 +270,7 @@ def metrics_in_sentence(sentence: str, formula_spans=(), rules: MetricRules | No
     """Metrics of one sentence, offsets relative to it. ``formula_spans``: [start, end) to skip;
     ``rules``: ``metric_rules(cues)``, the shipped cues' when None."""
     rules = rules or metric_rules()
-    m, units, exclusions = rules.m, rules.units, rules.exclusions
+    m, units = rules.m, rules.units
     blocked = [(q.open, q.close + 1) for q in quoted_spans(sentence) if not _is_speech(q.inner)]
     if "《" in sentence:
         blocked += [t.span() for t in _TITLES.finditer(sentence)]
@@ -276,6 +284,8 @@ def metrics_in_sentence(sentence: str, formula_spans=(), rules: MetricRules | No
         mult = match.group("mult") or ""
         if any(s < end and start < e for s, e in blocked) or num == "几":
             continue
+        if pre and sentence.endswith(rules.cue_inside_word, 0, start + len(pre)):
+            start, pre = start + len(pre), ""  # 节约3000吨: the 约 of 节约 is no approximation
         redacted = num.startswith("*")
         if redacted:
             value = None
@@ -291,12 +301,12 @@ def metrics_in_sentence(sentence: str, formula_spans=(), rules: MetricRules | No
                 continue
         if value is not None:
             counts.append((start, value))
-        if _excluded(sentence, start, end, match, value, m, exclusions):
+        if _excluded(sentence, start, end, match, value, rules):
             continue
         if num == "一" and not (mult or mid or post or pre) and unit in units and units[unit]["kind"] == "count":
             continue  # 一个统一思想: the indefinite article, not a count
         norm_unit = "个" if unit == "大" else mult + unit
-        found.append(_metric(sentence, match.group(0), value, norm_unit, unit, mult,
+        found.append(_metric(sentence, sentence[start:end], value, norm_unit, unit, mult,
                              _approx(pre, num, mid, post, m), redacted, start, end, rules))
     for match in (rules.fraction.finditer(sentence) if "/" in sentence else ()):
         start, end = match.span()
