@@ -284,6 +284,7 @@ NOT_BRANDS = [
     # after words naming brands and a colon: a description, and a single phrase
     "公司党建品牌：以党建引领为核心、以融合发展为主线。",
     "支部品牌：凝心聚力。",
+    "支部让党建品牌有“温度”、有“厚度”。",                              # 有 without a colon: a metaphor
 ]
 
 

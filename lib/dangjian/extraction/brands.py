@@ -97,11 +97,12 @@ class BrandRules:
         self.listed_brand = re.compile(
             rf"^(?:{listed_item})*(?:等[^，,。；;]{{0,{c['listed_brand_gap']}}}?|[{_COUNT_CHARS}]+[个项][^，,。；;]{{0,6}}?)品牌")
         # a list that words naming brands open (三个支部品牌：甲支部“A”、“B”): masked text from the lead to the quote
+        leads, colon_leads = alternation(c["brand_list_leads"]), alternation(c["brand_list_colon_leads"])
         self.brand_list = re.compile(
-            rf"品牌(?:(?:{alternation(c['brand_list_leads'])})[：:]?|[：:])"
+            rf"品牌(?:(?:{leads})[：:]?|(?:{colon_leads})?[：:])"
             r"(?:[^，,。；;：:“”□]{0,16}“□+”[、和及与]?)*[^，,。；;：:“”□]{0,16}$")
         # the same words and a colon before names printed without quotes (三个支部品牌：红色引擎、匠心检修)
-        self.unquoted_list_lead = re.compile(rf"品牌(?:{alternation(c['brand_list_leads'])})?[：:]\s*")
+        self.unquoted_list_lead = re.compile(rf"品牌(?:{leads}|{colon_leads})?[：:]\s*")
         self.unquoted_list_item = re.compile(rf"[\u4e00-\u9fff·A-Za-z0-9]{{2,{c['max_unquoted_listed_chars']}}}")
         self.not_in_unquoted_names = frozenset(c["not_in_unquoted_names"])
         self.heads = [(kind, tuple(c[kind + "_heads"])) for kind in ("carrier", "program", "method", "activity")]
