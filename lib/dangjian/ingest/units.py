@@ -142,7 +142,8 @@ class UnitFinder:
             return ""  # 党(总)支部品牌 is a cue, not an owner
         if head := self.object_inside.match(name):
             name = head.group(0)
-        name = name[self.word_across(text, start):]
+        if len(name := name[self.word_across(text, start):]) < 2:
+            return ""  # 其中心: the mention was the tail of a word
         if not name.endswith(self.suffixes) and start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
             return ""  # an institution in mid-clause is the object: 走访辖区内社区
         return name
@@ -154,8 +155,8 @@ class UnitFinder:
 
     def word_across(self, text: str, start: int) -> int:
         """How many characters of the mention at ``start`` belong to a clause-opening word that began
-        before it (其中 in 其中运行部党支部, 近年来 in 近年来检修车间党支部: 1); 0 when none does. A noun
-        across the boundary (和平 in 和平里社区) is left alone."""
+        before it (其中 in 其中运行部党支部, a mention read from 中; 近年来 where 年 stops a name: 1); 0 when
+        none does. A noun across the boundary (和平 in 和平里社区) is left alone."""
         if start == 0 or not _in_run(text[start - 1]):
             return 0  # the mention starts after a mark or a space: no word runs into it
         from .organization_finder import part_of_speech  # the tagger module reads units: imported late
