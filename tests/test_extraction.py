@@ -212,6 +212,8 @@ OWNER_CASES = [
     ("近年来检修车间党支部创建“匠心”党建品牌。", "匠心", "检修车间党支部"),
     ("其中运行部党支部打造“守望”党建品牌。", "守望", "运行部党支部"),
     ("目前已形成营销部党支部“连心”党建品牌。", "连心", ""),  # the unit after a verb may be its object
+    # an institution's ending inside a longer word names no unit (中央政治局常委 is a title)
+    ("时任中共中央政治局常委考察时,要求把“连心桥”党建品牌建设好。", "连心桥", ""),
     ("各基层党支部创建“红旗飘飘”党建品牌,亮出特色。", "红旗飘飘", ""),  # a collective owner
     ("全面选优配强支部,创建“先锋驿站”党建品牌。", "先锋驿站", ""),  # a phrase ending in 支部
     ("安装分公司党支部创建“匠心筑梦”党建品牌。", "匠心筑梦", "安装分公司党支部"),  # a trade begins the name

@@ -44,6 +44,8 @@ class OrganizationFinder:
         self.continuations = tuple(org["not_unit_end"])
         self.subject_markers = tuple(org["subject_markers"])
         self.suffixes = tuple(org["suffixes"])
+        # an institution's ending (局, 村 …) may stand inside a longer word: 中央政治局常委, 村民
+        self.institution_endings = tuple(cues["units"]["subject_suffixes"])
         self.bare_words = tuple(sorted(org["bare_words"], key=len, reverse=True))  # longest first
         self.phrase_words = tuple(org["phrase_words"])
         self.cut_starts = tuple(org["cut_starts"])
@@ -221,6 +223,8 @@ class OrganizationFinder:
                 continue
             if text.startswith(self.continuations, end):
                 continue  # 中心城市, 中心工作: the suffix begins a longer noun
+            if name.endswith(self.institution_endings) and self.finder.ends_mid_word(text, start, end):
+                continue  # 时任中共中央政治局常委: a title
             if text.startswith(self.giver_after, end) or text[max(0, start - 3):start].endswith(self.giver_before):
                 continue  # the body that awards or reports (被…评为, …授予), not the unit the report is about
             if start and text[start - 1] in "”\"’":

@@ -146,7 +146,24 @@ class UnitFinder:
             return ""  # 其中心: the mention was the tail of a word
         if not name.endswith(self.suffixes) and start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
             return ""  # an institution in mid-clause is the object: 走访辖区内社区
+        if not name.endswith(self.suffixes) and self.ends_mid_word(text, start, end):
+            return ""  # 中央政治局|常委, 村|民: an institution's ending inside a longer word
         return name
+
+    @staticmethod
+    def ends_mid_word(text: str, start: int, end: int) -> bool:
+        """Does a word of jieba's dictionary run on past ``end``, the mention ``text[start:end]`` read
+        with what follows it (中共中央政治局常委: 中央政治局常委 runs past 局)?"""
+        if end >= len(text) or not _in_run(text[end]):
+            return False
+        from .organization_finder import part_of_speech  # the tagger module reads units: imported late
+
+        at = start
+        for word, _ in part_of_speech(text[start:end + 4], hmm=True):
+            at += len(word)
+            if at >= end:
+                return at > end
+        return False
 
     def opens_clause(self, word: str, tag: str) -> bool:
         """Does a word of this part of speech open a clause rather than a name (``clause_opening_tags``,
