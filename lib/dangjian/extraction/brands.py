@@ -538,7 +538,8 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             mentions.append(mention(row, body.name, rules.kind_by_head(body.name), unit_of(body.unit, row),
                                     "named body", "named_body", row.start + body.start,
                                     row.start + body.start + len(body.name)))
-        for start, end, bracket in (rules.listed_with_units(masked) if "品牌" in masked else ()):
+        names_brands = "品牌" in masked  # the two list readers below need the word
+        for start, end, bracket in (rules.listed_with_units(masked) if names_brands else ()):
             if sentence[start] == "“" and sentence[end - 1] == "”" and sentence.count("“", start, end) == 1:
                 start, end = start + 1, end - 1  # “乐于奉献 检在心中”(乐东县检察院): the quotes only mark the name
             name = normalise_name(sentence[start:end])
@@ -546,7 +547,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             unit = unit_of(bracket, row) if _is_unit_name(bracket, units, names) else ""
             mentions.append(mention(row, name, rules.kind_by_head(name), unit, "listed with units",
                                     "listed_with_units", row.start + start, row.start + end))
-        for lead, start, end in (rules.listed_after_lead(masked) if "品牌" in masked else ()):
+        for lead, start, end in (rules.listed_after_lead(masked) if names_brands else ()):
             name = sentence[start:end]
             counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
             unit = unit_of(units.owner_before(sentence, lead), row)

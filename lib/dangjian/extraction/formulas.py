@@ -23,6 +23,7 @@ from typing import Mapping
 
 from ..cues import alternation, compiled, load_cues
 from ..ingest.units import CHINESE_NUMERALS
+from ..ingest.words import on_word_boundaries
 from .common import CLAUSE_MARK, COMMA, chinese_to_number, quoted_spans
 
 COLUMNS = ["doc_id", "formula", "expansion", "quoted", "sent_id", "start", "end"]
@@ -182,25 +183,10 @@ def _candidates(sentence: str, patterns: FormulaPatterns) -> list[tuple[int, int
         for m in pattern.finditer(sentence):
             if patterns.not_formula.match(sentence, m.start()):
                 continue
-            if pattern is not lexicon and not _on_word_boundaries(sentence, m.start(), m.end()):
+            if pattern is not lexicon and not on_word_boundaries(sentence, m.start(), m.end()):
                 continue  # 十年一以(贯之), 一对一精(准), 十届三中(全会): four characters cut out of longer words
             found.append((m.start(), m.end(), m.group(0), False))
     return found
-
-
-BOUNDARY_CONTEXT = 6  # characters of context either side that the segmenter sees
-
-
-def _on_word_boundaries(sentence: str, start: int, end: int) -> bool:
-    """Does [start, end) begin and end between two words, as jieba's dictionary segments the sentence there?"""
-    import rjieba  # jieba's dictionary, loaded in a third of the time Python jieba takes
-
-    offset = max(0, start - BOUNDARY_CONTEXT)
-    position, boundaries = 0, {0}
-    for word in rjieba.cut(sentence[offset:end + BOUNDARY_CONTEXT], False):
-        position += len(word)
-        boundaries.add(position)
-    return start - offset in boundaries and end - offset in boundaries
 
 
 def formula_rows(records, cues: Mapping | None = None) -> list[dict]:

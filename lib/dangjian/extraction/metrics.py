@@ -36,7 +36,7 @@ import pandas as pd
 from ..config import DATA_DIR
 from ..rules import read_rule_table
 from ..cues import alternation, compiled, load_cues
-from ..ingest.organization_finder import part_of_speech
+from ..ingest.words import part_of_speech
 from ..ingest.units import CHINESE_NUMERALS
 from .common import chinese_to_number, quoted_spans
 
@@ -111,7 +111,7 @@ class MetricRules:
         self.subject_verbs = re.compile(alternation(m["subject_verbs"]))
         self.subject_ends = re.compile(alternation(m["subject_ends"]))
         self.subject_tags = frozenset(m["subject_tags"])
-        self.cue_inside_word = tuple(m["not_approximations"])
+        self.not_approximations = tuple(m["not_approximations"])
         # …以上的村达1959个: after the threshold, the class's noun and a count of it
         self.counted_class = re.compile(
             rf"^(?:以上|以下)?的[^，,。；;、]{{1,8}}?(?:{alternation(m['threshold_count_verbs'])})[0-9{CHINESE_NUMERALS}]")
@@ -284,7 +284,7 @@ def metrics_in_sentence(sentence: str, formula_spans=(), rules: MetricRules | No
         mult = match.group("mult") or ""
         if any(s < end and start < e for s, e in blocked) or num == "几":
             continue
-        if pre and sentence.endswith(rules.cue_inside_word, 0, start + len(pre)):
+        if pre and sentence.endswith(rules.not_approximations, 0, start + len(pre)):
             start, pre = start + len(pre), ""  # 节约3000吨: the 约 of 节约 is no approximation
         redacted = num.startswith("*")
         if redacted:

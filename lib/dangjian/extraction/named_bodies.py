@@ -17,7 +17,7 @@ import re
 from typing import NamedTuple
 
 from ..cues import alternation
-from ..ingest.organization_finder import part_of_speech
+from ..ingest.words import part_of_speech
 from ..ingest.organizations import places_in
 
 _BRACKET = re.compile(r"[(（][^()（）]*[)）]")

@@ -17,6 +17,7 @@ from typing import Mapping
 from ..cues import alternation, compiled, load_cues
 from .organizations import core_name, load_directory, place_words_holding
 from .units import CHINESE_NUMERALS, UnitFinder
+from .words import part_of_speech
 
 ORGANIZATION_SCAN_CHARS = 20_000
 _CLAUSE_END = re.compile("[，,。；;！？!?\n]")
@@ -274,15 +275,6 @@ def without_leading_verb(name: str) -> str:
     if len(pairs) > 2 and pairs[0][1] in _VERB_TAGS and pairs[1][1] in _PROPER_TAGS:
         return name[len(pairs[0][0]):]
     return name
-
-
-def part_of_speech(text: str, hmm: bool) -> list[tuple[str, str]]:
-    """(word, tag) pairs with jieba's dictionary tags. rjieba (jieba-rs) has jieba's dictionary
-    and loads in a third of a second, where Python jieba's tagger takes two: a cost every build
-    worker pays before its first report."""
-    import rjieba
-
-    return rjieba.tag(text, hmm)
 
 
 def _is_subsequence(short: str, long: str) -> bool:

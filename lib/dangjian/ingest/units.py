@@ -10,6 +10,7 @@ import re
 import ahocorasick_rs
 
 from ..cues import CUES_FILE, alternation
+from .words import word_over
 
 # Numerals open counts (三个支部, 一机关一品牌), never a unit's name; numbers are read from them too.
 CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
@@ -144,10 +145,11 @@ class UnitFinder:
             name = head.group(0)
         if len(name := name[self.word_across(text, start):]) < 2:
             return ""  # 其中心: the mention was the tail of a word
-        if not name.endswith(self.suffixes) and start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
-            return ""  # an institution in mid-clause is the object: 走访辖区内社区
-        if not name.endswith(self.suffixes) and self.ends_mid_word(text, start, end):
-            return ""  # 中央政治局|常委, 村|民: an institution's ending inside a longer word
+        if not name.endswith(self.suffixes):  # an institution (局, 村 …) owns only as a subject
+            if start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
+                return ""  # in mid-clause it is the object: 走访辖区内社区
+            if self.ends_mid_word(text, start, end):
+                return ""  # 中央政治局|常委, 村|民: its ending inside a longer word
         return name
 
     @staticmethod
@@ -156,14 +158,7 @@ class UnitFinder:
         with what follows it (中共中央政治局常委: 中央政治局常委 runs past 局)?"""
         if end >= len(text) or not _in_run(text[end]):
             return False
-        from .organization_finder import part_of_speech  # the tagger module reads units: imported late
-
-        at = start
-        for word, _ in part_of_speech(text[start:end + 4], hmm=True):
-            at += len(word)
-            if at >= end:
-                return at > end
-        return False
+        return word_over(text, start, end + 4, end)[0] > end
 
     def opens_clause(self, word: str, tag: str) -> bool:
         """Does a word of this part of speech open a clause rather than a name (``clause_opening_tags``,
@@ -176,15 +171,8 @@ class UnitFinder:
         none does. A noun across the boundary (和平 in 和平里社区) is left alone."""
         if start == 0 or not _in_run(text[start - 1]):
             return 0  # the mention starts after a mark or a space: no word runs into it
-        from .organization_finder import part_of_speech  # the tagger module reads units: imported late
-
-        begin = max(0, start - 4)
-        at = begin
-        for word, tag in part_of_speech(text[begin:start + 6], hmm=True):
-            at += len(word)
-            if at >= start:
-                return at - start if at > start and self.opens_clause(word, tag) else 0
-        return 0
+        end, word, tag = word_over(text, max(0, start - 4), start + 6, start)
+        return end - start if end > start and self.opens_clause(word, tag) else 0
 
     def _mentions_before(self, sentence: str, position: int) -> list[tuple[int, int, str]]:
         """``mentions(sentence[:position])``, from the whole sentence's mentions when ``position`` is a
