@@ -135,6 +135,17 @@ BRAND_CASES = [
     ("机关党支部每月开展“月月学”主题党日活动,交流学习心得。", "月月学", "activity", "机关党支部"),
     # 搭建, like 设立 and 组建, sets up what it names; the unit it builds on is the means, not the owner
     ("青山村党支部依托村（社区）党群服务中心搭建“周末课堂”,招募志愿者。", "周末课堂", "brand", "青山村党支部"),
+    # 以“X”为主线 frames X as the unit's own line of work, like 为抓手 and 为载体
+    ("营销部党支部以“光明驿路”为主线,开展志愿服务。", "光明驿路", "brand", "营销部党支部"),
+    # a list that 等 and a word for measures end (等便民举措, 等做法) names the unit's methods
+    ("营销党支部建立“连心桥”服务站、推行“电小二”等便民举措。", "电小二", "method", "营销党支部"),
+    # an unquoted carrier set up with a description of its members before its name (以…为主的, 由…组成的)
+    ("检修车间党支部成立以青年党员为主的党员攻关小组,解决技术难题。", "党员攻关小组", "carrier", "检修车间党支部"),
+    ("运行部党支部组建由技术骨干组成的党员突击队,奋战一线。", "党员突击队", "carrier", "运行部党支部"),
+    # an event's title, a description and no initiative, quotes the brand it shows: the brand is a name
+    # of its own, owned by no unit in the sentence (the one there runs the event), so the report's
+    # organization fills it in
+    ("项目党支部举办“学习党的二十届三中全会精神进工地暨‘红色引擎’党建开放日”活动。", "红色引擎", "brand", "某公司"),
     # a list of names, each with its unit in brackets, closed by a count of brands: each its unit's brand
     ("决赛中,“法润乡里”(北塘区人民法院)、清风护企(南湖区人民法院)两个特色品牌获得二等奖。", "清风护企", "brand",
      "南湖区人民法院"),
@@ -187,6 +198,19 @@ def test_each_name_of_a_list_of_brands_is_a_brand_with_its_own_unit(tmp_path, se
     found = corpus.brands.set_index("name")
     assert set(names) <= set(found.index), corpus.brands[["name", "rule", "unit"]]
     assert [found.at[name, "unit"] for name in names] == owners, corpus.brands[["name", "rule", "unit"]]
+
+
+def test_a_name_quoted_in_a_quote_is_not_owned_by_the_unit_that_runs_the_outer_event(tmp_path):
+    corpus = corpus_from_text(tmp_path, "城南商会党支部承办的“学习党的二十届三中全会精神进社区暨‘公益先锋’党建开放日”"
+                                        "活动获评创新成果。")
+    found = corpus.brands.set_index("name")
+    assert found.at["公益先锋", "rule"] == "nested_quote", corpus.brands[["name", "rule", "unit"]]
+    assert found.at["公益先锋", "unit"] != "城南商会党支部"
+
+
+def test_a_name_quoted_inside_an_initiatives_name_is_part_of_it(tmp_path):
+    corpus = corpus_from_text(tmp_path, "四分公司党总支在“人才‘薪火’计划”的党建品牌打造中,注重导师培养。")
+    assert list(corpus.brands["name"]) == ["人才‘薪火’计划"], corpus.brands[["name", "rule"]]
 
 
 def test_a_list_with_units_that_no_count_of_brands_closes_names_no_brand(tmp_path):
@@ -259,6 +283,10 @@ def test_the_report_s_organization_owns_what_no_sentence_gives_an_owner(tmp_path
 
 
 NOT_BRANDS = [
+    "以“高质量党建引领高质量发展”为切入点,促进党建与生产融合。",        # a slogan as the entry point
+    "车间成立以技术骨干为主的技术攻关小组,解决设备难题。",              # a work team, no party word
+    "他说：“这里正式迎来‘大机场’‘大航空’时代,机遇前所未有。”",        # names quoted in a quote, no cue
+    "“我们现在是‘一社联两企’,收益双保障。”村支书说。",                # a saying quoted in a quote
     "公司党委把“提质增效、勇争一流”大讨论的具体举措落到实处。",    # a discussion's slogan, not a measure
     "各党支部坚持“让党旗在一线飘起来”,充分发挥战斗堡垒作用。",        # slogan
     "全体党员大力弘扬“延安精神”,传承红色基因。",                      # spirit
@@ -581,7 +609,7 @@ def test_each_brand_records_the_rule_that_decided_it(seed_corpus, tmp_path):
     from dangjian.extraction.brands import RULES
 
     assert set(seed_corpus.brands["rule"]) <= RULES | {"unquoted_carrier", "unquoted_program", "listed_with_units",
-                                                       "formula_expansion"}
+                                                       "listed_after_lead", "nested_quote", "formula_expansion"}
     corpus = corpus_from_text(tmp_path, "机关第一党支部创建“红色引擎”党建品牌,设立党员先锋岗,实施党建领航工程。")
     rules = dict(zip(corpus.brands["name"], corpus.brands["rule"]))
     assert rules == {"红色引擎": "brand_cue", "党员先锋岗": "unquoted_carrier", "党建领航工程": "unquoted_program"}

@@ -13,12 +13,12 @@ Decision order for a quoted name (first rule that applies wins):
 4. a method / activity / program / carrier cue after the quote, with at most a few
    modifier characters between (“X”主题实践活动, “X”选拔赛, “X”平台) → that kind, unless
    the modifier is a verb or the cue names an honour (“X”示范项目);
-5. a frame such as 以“X”为抓手 / 为载体 → the kind its head noun says;
+5. a frame such as 以“X”为抓手 / 为载体 / 为主线 → the kind its head noun says;
 6. a named combination of party work (“党建+公益”, “主题党日+e网情深”), whatever words follow it,
    unless a formula follows that it expands → method;
 7. a slogan, goal, honour or metaphor marker after the quote (“X”作用, 以“X”为指引,
    “X”宗旨, “X”称号), or a spirit or idea (…精神, …思想) → not a brand;
-8. the clause goes on to 等…活动 → activity, or to 等…品牌 or a count of brands (三个子品牌) → brand,
+8. the clause goes on to 等…活动 → activity, to 等…举措 / 做法 → method, or to 等…品牌 or a count of brands (三个子品牌) → brand,
    the names of a list whose items carry their units too (甲支部“A”、乙支部“B”等12个支部品牌);
    words naming brands open the list the name is in (三个支部品牌：“A”、“B”) → brand, or the kind its
    head noun says;
@@ -29,10 +29,15 @@ Decision order for a quoted name (first rule that applies wins):
 12. a unit + creation verb right before the quote (锦城公司党总支开展“X”) in a
     paragraph about brands → brand.
 Quotes next to each other (“A”“B”和“C”) share the cue that follows the last one; a
-quoted program that runs on into its head (“聚·新”堡垒工程) keeps the whole name.
+quoted program that runs on into its head (“聚·新”堡垒工程) keeps the whole name. A name quoted
+inside a quote (“…暨‘建证·先锋高速’党建开放日”) is a brand of its own when the outer quote is no initiative
+itself and a cue follows the name inside it (rules of ``nested_decision_order``; rule
+``nested_quote``); the unit before the outer quote runs the event, so it is not taken as the
+name's owner. In an outer name that is an initiative (人才‘薪火’计划) the quoted word is part of it.
 
 Unquoted names are listed in these cases only: carriers and programs a set-up verb introduces
-(设置党员示范岗、责任区; 实施党建富民工程), party bodies named before a head that holds the party
+(设置党员示范岗、责任区; 实施党建富民工程; 成立以青年党员为主的党员攻关小组, where 以…为主的
+describes the members), party bodies named before a head that holds the party
 word (彩虹共产党员服务队: ``named_bodies``), names listed with their units in brackets and a count of
 brands (``listed_with_units``), short names listed after words naming brands and a colon
 (三个支部品牌：红色引擎、匠心检修: ``listed_after_lead``), and carriers listed in a formula's expansion
@@ -56,6 +61,8 @@ COLUMNS = ["doc_id", "name", "kind", "unit", "unit_source", "pillar", "cue", "ru
 _SEPARATORS = {"", "、", "和", "及", "与"}
 _ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+是|首先|其次|再次|最后)")
 _CLAUSE_END = re.compile(r"[，,。；;]")
+# a name quoted inside a quote, in single or double marks (the outer quote's own are “…”)
+_NESTED_QUOTE = re.compile(r"[‘“「『](?P<name>[^‘’“”「」『』]{2,16})[’”」』]")
 _OBJECT_END = re.compile(r"[，,。；;：:“”□《》（）()]")  # where the objects of a setting-up verb end
 _LIST_JOINER = re.compile(r"([、和及与])")
 _COUNT_PREFIX = re.compile(r"^[0-9一二两三四五六七八九十百]+(?:个|支|家|名)")
@@ -88,7 +95,8 @@ class BrandRules:
         self.external_before = tuple(c["external_before"])
         self.verb_before = re.compile(
             rf"(?P<verb>{alternation(c['creation_verbs'])})(?:的|了|起)?[^，,。；;“”]{{0,{c['max_verb_gap']}}}$")
-        self.enumerated_activity = re.compile(r"等[^，,。；;]{0,8}(?:活动|行动)")
+        self.enumerated = {kind: re.compile(rf"等[^，,。；;]{{0,{c['enumerated_gap']}}}(?P<cue>{alternation(words)})")
+                           for kind, words in c["enumerated_closers"].items()}
         self.verbs = alternation(c["creation_verbs"])
         self.direct_verb = re.compile(rf"(?:{alternation(c['direct_verbs'])})(?:了|起|出)?$")
         # a list's closing words after the name: 等…品牌, or a count of brands (三个子品牌); the items of a
@@ -109,6 +117,7 @@ class BrandRules:
         # the head-noun rule reads carrier, program and method heads; activity heads serve kind_by_head only
         self.head_noun_kinds = [(kind, heads) for kind, heads in self.heads if kind != "activity"]
         self.setup = re.compile(rf"(?:{alternation(c['setup_verbs'])})(?:了|起)?")
+        self.composition = re.compile(rf"^[以由][^，,。；;的]{{1,12}}?(?:{alternation(c['object_composition_ends'])})")
         self.carrier_heads = tuple(c["carrier_heads"])
         self.unquoted_heads = tuple(h for h in c["carrier_heads"] if h not in c["unquoted_not_heads"]) \
             + tuple(c["unquoted_program_heads"])
@@ -117,6 +126,7 @@ class BrandRules:
         self.listed_item = re.compile(rf"(?P<name>[^，,。；;：:、()（）\s]{{2,{c['max_name_chars']}}}?){_UNIT_IN_BRACKETS}")
         self.party_heads = tuple(c["unquoted_party_heads"] + c["unquoted_program_heads"])
         self.decision_order = self._decision_order(c["decision_order"])
+        self.nested_order = self._rules_named(c["nested_decision_order"], "nested_decision_order")
         self.tail = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?(?:{alternation(c['tail_heads'])})(?=$|\s|[，,。；;：:])")
         # a carrier named by a quoted word and its head noun (“初心”广场, “犍伴”心灵成长工作室): the name is both
         self.carrier_tail = re.compile(rf"^[\u4e00-\u9fff]{{0,6}}?(?:{alternation(c['carrier_heads'])})"
@@ -131,17 +141,21 @@ class BrandRules:
 
     def _decision_order(self, names) -> list[tuple[str, object]]:
         """The rules of ``decision_order``, each a method ``_<name>``; every rule named once."""
-        if unknown := [n for n in names if n not in RULES]:
-            raise ValueError(f"{CUES_FILE.name}: brands.decision_order names no rule {unknown}; the rules: {sorted(RULES)}")
         if missing := sorted(RULES - set(names)):
             raise ValueError(f"{CUES_FILE.name}: brands.decision_order leaves out {missing}")
+        return self._rules_named(names, "decision_order")
+
+    def _rules_named(self, names, key: str) -> list[tuple[str, object]]:
+        """The rules ``brands.<key>`` names, each a method ``_<name>``, none twice."""
+        if unknown := [n for n in names if n not in RULES]:
+            raise ValueError(f"{CUES_FILE.name}: brands.{key} names no rule {unknown}; the rules: {sorted(RULES)}")
         if len(set(names)) != len(names):
-            raise ValueError(f"{CUES_FILE.name}: brands.decision_order names a rule twice")
+            raise ValueError(f"{CUES_FILE.name}: brands.{key} names a rule twice")
         return [(n, getattr(self, "_" + n)) for n in names]
 
     def classify(self, name: str, after: str, before: str, masked_after: str, owner_then_verb,
                  brand_paragraph: bool, heading_lead: str | None = None,
-                 masked_before: str | None = None) -> tuple[str, str, str] | None:
+                 masked_before: str | None = None, nested: bool = False) -> tuple[str, str, str] | None:
         """(kind, cue, rule) for a quoted name, or None when it is not a brand or initiative.
 
         The rules of ``decision_order`` (extraction_cues.yaml) are tried in that order; the first
@@ -149,11 +163,12 @@ class BrandRules:
         ``owner_then_verb`` is a bool or a function returning it (only the last rule needs it, and
         finding the owning unit is the costly part). ``heading_lead``: in a heading line, what stands
         before the quote (``heading_lead``); None in running text. ``masked_before``: ``before`` with the
-        content of its quotes masked (``mask_quotes``); ``before`` itself when not given.
+        content of its quotes masked (``mask_quotes``); ``before`` itself when not given. ``nested``: the
+        name is quoted inside another quote, and only the rules of ``nested_decision_order`` apply.
         """
         quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph, heading_lead,
                        before if masked_before is None else masked_before)
-        for rule_name, rule in self.decision_order:
+        for rule_name, rule in (self.nested_order if nested else self.decision_order):
             verdict = rule(quote)
             if verdict is REJECT:
                 return None
@@ -272,9 +287,17 @@ class BrandRules:
             return "method", "+"
         return None
 
-    def _enumerated_activity(self, q):
+    def _enumerated(self, kind: str, q):
+        """A name in a list that 等 and a kind's closer end within the clause (“A”“B”等志愿服务活动)."""
         clause = _CLAUSE_END.split(q.masked_after, maxsplit=1)[0]
-        return ("activity", "等…活动") if self.enumerated_activity.search(clause) else None
+        return (kind, f"等…{m.group('cue')}") if (m := self.enumerated[kind].search(clause)) else None
+
+    def _enumerated_activity(self, q):
+        return self._enumerated("activity", q)
+
+    def _enumerated_measure(self, q):
+        # 建立“心连心”服务站、配置“电管家”等便民举措: the measures a unit took, named as a list
+        return self._enumerated("method", q)
 
     def _listed_brand(self, q):
         clause = _CLAUSE_END.split(q.masked_after, maxsplit=1)[0]
@@ -362,7 +385,7 @@ class BrandRules:
                     offset += len(item)
                     continue
                 trimmed = self.object_trailing.sub("", item)
-                name = _COUNT_PREFIX.sub("", trimmed)  # 8个示范点
+                name = _COUNT_PREFIX.sub("", self.composition.sub("", trimmed))  # 8个示范点
                 if name.endswith(self.unquoted_heads) and 2 < len(name) <= self.c["max_carrier_chars"] \
                         and "的" not in name and (not name.endswith(self.party_heads) or self._names_party_work(name)):
                     # 党的建设新的伟大工程: a name holding 的 is a description
@@ -457,7 +480,7 @@ class _Quote(NamedTuple):
 REJECT = object()  # a rule's verdict: not a brand, and no later rule is tried
 RULES = frozenset({"generic_or_fixed", "honour_name", "predicate_inside", "plus_business_line", "external_goal",
                    "project_or_description", "headline_unit", "headline_program", "brand_cue", "method_cue", "numbered_name", "kind_cue", "brand_frame",
-                   "not_after", "plus_combination", "enumerated_activity", "listed_brand", "brand_list", "head_noun",
+                   "not_after", "plus_combination", "enumerated_activity", "enumerated_measure", "listed_brand", "brand_list", "head_noun",
                    "direct_verb",
                    "headline_opening", "owner_then_verb"})
 
@@ -575,22 +598,39 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                 owner = _Owner(units, rules, sentence, q.open, quote_spans, before)
                 result = rules.classify(name, after, before, masked_after, owner.then_verb, brand_paragraph,
                                         lead, masked[:group[0].open])
-                if result is None:
-                    continue
-                kind, cue, rule = result
-                start, end = row.start + q.name_start, row.start + q.close
-                if len(group) == 1 and ((kind == "program" and (tail := rules.tail.match(after)))
-                                        or (tail := rules.carrier_tail.match(after))):
-                    name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
-                    start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
-                    counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
-                if possessor is None:
-                    possessor = names.possessor(sentence, group[0].open)
-                unit = lead if rule == "headline_unit" else unit_of(bracketed_unit or possessor or owner.unit, row)
-                if not unit and row.start > row.para_start:
-                    subjects = units.subjects_before(row.para_text, row.start - row.para_start)
-                    unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")
-                mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
+                found = []  # (name, kind, cue, rule, start, end) of this quote and the names quoted inside it
+                if result is not None:
+                    kind, cue, rule = result
+                    start, end = row.start + q.name_start, row.start + q.close
+                    if len(group) == 1 and ((kind == "program" and (tail := rules.tail.match(after)))
+                                            or (tail := rules.carrier_tail.match(after))):
+                        name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
+                        start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
+                        counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+                    found.append((name, kind, cue, rule, start, end))
+                for inner in (_NESTED_QUOTE.finditer(q.inner) if result is None else ()):
+                    # “…进工地暨‘建证·先锋高速’党建开放日”: a title that is no initiative itself quotes the
+                    # brand it shows (in one that is, 人才‘薪火’计划, the quoted word is part of the name)
+                    inner_name, at = normalise_name(inner.group("name")), q.name_start + inner.start("name")
+                    verdict = rules.classify(inner_name, q.inner[inner.end():], sentence[:at], q.inner[inner.end():],
+                                             False, brand_paragraph, nested=True)
+                    if verdict is not None:
+                        counts[(row.doc_id, inner_name)] = counts.get((row.doc_id, inner_name), 0) + 1
+                        # the cue names the outer event (开放日), the head noun the name's own kind
+                        found.append((inner_name, rules.kind_by_head(inner_name), verdict[1], "nested_quote",
+                                      row.start + at, row.start + q.name_start + inner.end("name")))
+                for name, kind, cue, rule, start, end in found:
+                    if rule == "nested_quote":
+                        # the unit before the outer quote runs the event or project it names, not the brand
+                        mentions.append(mention(row, name, kind, "", cue, rule, start, end))
+                        continue
+                    if possessor is None:
+                        possessor = names.possessor(sentence, group[0].open)
+                    unit = lead if rule == "headline_unit" else unit_of(bracketed_unit or possessor or owner.unit, row)
+                    if not unit and row.start > row.para_start:
+                        subjects = units.subjects_before(row.para_text, row.start - row.para_start)
+                        unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")
+                    mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
     located = _located_names(mentions, bodies)
     grouped: dict[tuple[str, str], list[dict]] = {}
     for mention in mentions:
