@@ -61,7 +61,7 @@ readme-scores: $(STAMP) ## Regenerate the extraction scores in docs/evaluation.m
 		$(BIN)/dangjian evaluate ../shared/dev-reports --exclude 'batch2-*' --readme docs/evaluation.md --block dev > /dev/null && \
 		$(BIN)/dangjian evaluate ../shared/dev-reports --include 'batch2-*' --readme docs/evaluation.md --block dev-new > /dev/null && \
 		$(BIN)/dangjian evaluate ../shared/dev-reports --split $(SPLIT_SEED) --readme docs/evaluation.md --block dev-all > /dev/null && \
-		$(BIN)/dangjian evaluate ../shared/dev-reports --summary docs/evaluation.md --readme README.md > /dev/null; fi
+		$(BIN)/dangjian evaluate ../shared/dev-reports --split $(SPLIT_SEED) --summary docs/evaluation.md --readme README.md > /dev/null; fi
 
 clean: ## Remove generated outputs (keeps .venv)
 	rm -rf data/processed reports figures/*.png

@@ -20,13 +20,16 @@ from dangjian.evaluate import (GoldError, evaluate, evaluate_corpus, metric_key,
 from conftest import SCORES, corpus_from_text
 
 DEV_REPORTS = PROJECT_ROOT.parent / "shared" / "dev-reports"
-# The issue's targets on the development corpus: (field, measure, minimum).
+# The targets on the whole development corpus (#23): (field, measure, minimum). An owner's
+# accuracy is the recall of owning_unit: over the gold brands with a unit that the tool finds, the
+# share whose unit is right (the guide's Scoring).
 TARGETS = [
-    ("metrics", "precision", 0.9), ("metrics", "recall", 0.9),
-    ("initiatives", "recall", 0.85),
-    ("brands", "precision", 0.85), ("formulas", "precision", 0.85),
-    ("title", "precision", 0.9), ("title", "recall", 0.9),
-    ("date", "precision", 0.95), ("date", "recall", 0.95),
+    ("metrics", "precision", 0.95), ("metrics", "recall", 0.95),
+    ("initiatives", "recall", 0.9),
+    ("brands", "precision", 0.9), ("formulas", "precision", 0.9),
+    ("title", "precision", 0.97), ("title", "recall", 0.97),
+    ("date", "precision", 0.97), ("date", "recall", 0.97),
+    ("owning_unit", "recall", 0.85),
     ("organization", "precision", 0.85), ("organization", "recall", 0.85),
     # where each organization stands (the organizations issue asks 0.9 for all three; region is
     # held to what it reaches, see README, until a gazetteer covers the places these texts leave out)
@@ -114,6 +117,19 @@ def test_command_scores_a_folder_lists_unscored_reports_and_bad_gold(tmp_path):
     assert (out / "evaluation_misses.csv").exists() and (out / "evaluation_per_report.csv").exists()
 
 
+def test_the_readme_summary_needs_the_split_whose_gap_it_reports(tmp_path):
+    from dangjian.cli import main
+
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- scores:summary:start -->\n<!-- scores:summary:end -->\n", encoding="utf-8")
+    args = ["evaluate", str(PROJECT_ROOT / "seeds"), "--gold", str(PROJECT_ROOT / "tests" / "gold"),
+            "--summary", str(PROJECT_ROOT / "docs" / "evaluation.md"), "--readme", str(readme)]
+    assert main(args) == 2
+    assert main(args + ["--split", "7"]) == 0
+    table = readme.read_text(encoding="utf-8")
+    assert "gap between the halves of --split 7" in table and "| initiatives |" in table
+
+
 def test_built_tables_need_a_gold_folder(tmp_path):
     from dangjian.build import build
 
@@ -124,19 +140,19 @@ def test_built_tables_need_a_gold_folder(tmp_path):
     assert not errors and result.settings["n_gold"] == 5
 
 
-# The reports added to the development corpus in December 2026. Until the extraction issue that
-# brought them is resolved they are measured beside the targets, not held to them.
+# The reports added to the development corpus in December 2026. The targets cover them with the
+# others (#23 is resolved); they are still measured on their own beside them.
 NEW_REPORTS = "batch2-*"
 
 
 @pytest.mark.skipif(not DEV_REPORTS.is_dir(), reason=f"the development corpus is not here ({DEV_REPORTS}); "
                                                      "CI always has it beside the clone")
 def test_development_corpus_meets_the_targets():
-    result, errors = evaluate(DEV_REPORTS, exclude=NEW_REPORTS)
+    result, errors = evaluate(DEV_REPORTS)
     assert not errors, errors
     n_labelled = len(list(DEV_REPORTS.glob("*.json")))
     n_new = len(list(DEV_REPORTS.glob(NEW_REPORTS + ".json")))
-    assert result.settings["n_gold"] == n_labelled - n_new
+    assert result.settings["n_gold"] == n_labelled
     print("\n" + scores_markdown(result))
     scores = result.scores.set_index("field")
     for field, measure, _ in TARGETS:

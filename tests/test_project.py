@@ -90,7 +90,7 @@ def test_readme_development_scores_are_current():
     seed = int(re.search(r"^SPLIT_SEED := (\d+)", (PROJECT_ROOT / "Makefile").read_text(), re.M).group(1))
     assert _scores_block("dev-all") == scores_markdown(whole) + "\n\n" + split_markdown(whole, seed), "run make readme-scores"
     summary = block_text(README, "scores:summary")
-    expected = summary_markdown(_scores_block("dev-new-first"), _scores_block("dev-new-first-placement"), new, whole)
+    expected = summary_markdown(_scores_block("dev-new-first"), _scores_block("dev-new-first-placement"), new, whole, seed)
     assert summary == expected, "run make readme-scores"
 
 

@@ -184,10 +184,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.summary:
         from .evaluate import summary_markdown
 
+        if args.split is None:
+            print("dangjian evaluate: --summary needs --split SEED (the summary reports the gap between the halves)",
+                  file=sys.stderr)
+            return 2
         docs = Path(args.summary).read_text(encoding="utf-8")
         new, _ = evaluate(Path(args.reports), args.gold, include="batch2-*")
         table = summary_markdown(block_text(docs, "scores:dev-new-first"), block_text(docs, "scores:dev-new-first-placement"),
-                                 new, result)
+                                 new, result, args.split)
         replace_block(Path(args.readme), "scores:summary", table)
         print(f"\nupdated the summary scores in {args.readme}")
         return 0
@@ -269,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--readme", help="rewrite the scores block of this Markdown file (docs/evaluation.md; see --block)")
     evaluate.add_argument("--summary", metavar="EVALUATION_MD",
                           help="with --readme: write the summary block (the first measurement on the batch2-* reports, "
-                               "read from this file, beside today's scores on them and on the whole folder)")
+                               "read from this file, beside today's scores on them and on the whole folder, and the gap "
+                               "between the halves of --split, which it needs)")
     evaluate.add_argument("--block", default="seeds", help="which README scores block: seeds, dev, dev-new or dev-new-first (default: seeds)")
     evaluate.add_argument("--coding", action="store_true",
                           help="score the theme coding and the approach evidence against the sentences labelled in "

@@ -442,20 +442,26 @@ def split_halves(doc_ids, seed: int) -> tuple[list[str], list[str]]:
     return sorted(ranked[:half]), sorted(ranked[half:])
 
 
+def _split_scores(result: Evaluation, seed: int) -> dict[str, tuple[float, float, float, float]]:
+    """Per field, (precision A, precision B, recall A, recall B) on the two halves of ``split_halves``."""
+    first, second = split_halves(sorted(set(result.per_report["doc_id"])), seed)
+    a, b = scores_of(result.per_report, first).set_index("field"), scores_of(result.per_report, second).set_index("field")
+    return {name: (float(a.at[name, "precision"]), float(b.at[name, "precision"]),
+                   float(a.at[name, "recall"]), float(b.at[name, "recall"])) for name in FIELDS}
+
+
+def _figure(x: float) -> str:
+    return "–" if math.isnan(x) else f"{x:.3f}"
+
+
 def split_markdown(result: Evaluation, seed: int) -> str:
     """The scores on the two halves of ``split_halves`` side by side, with the gap (held-in minus
     held-out), for checking that a rule written on one half does not lower the other."""
     first, second = split_halves(sorted(set(result.per_report["doc_id"])), seed)
-    a, b = scores_of(result.per_report, first).set_index("field"), scores_of(result.per_report, second).set_index("field")
     lines = [f"Split (seed {seed}): half A {len(first)} reports, half B {len(second)} reports.", "",
              "| field | A precision | B precision | gap | A recall | B recall | gap |", "|---|---:|---:|---:|---:|---:|---:|"]
-
-    def f(x):
-        return "–" if math.isnan(x) else f"{x:.3f}"
-
-    for name in FIELDS:
-        pa, pb, ra, rb = (float(a.at[name, "precision"]), float(b.at[name, "precision"]),
-                          float(a.at[name, "recall"]), float(b.at[name, "recall"]))
+    f = _figure
+    for name, (pa, pb, ra, rb) in _split_scores(result, seed).items():
         lines.append(f"| {name} | {f(pa)} | {f(pb)} | {f(pa - pb)} | {f(ra)} | {f(rb)} | {f(ra - rb)} |")
     return "\n".join(lines)
 
@@ -508,16 +514,19 @@ def _rows_of(table_markdown: str) -> dict[str, tuple[str, str]]:
     return rows
 
 
-def summary_markdown(first: str, first_placement: str, new: Evaluation, whole: Evaluation) -> str:
+def summary_markdown(first: str, first_placement: str, new: Evaluation, whole: Evaluation, seed: int) -> str:
     """Precision / recall per field: the first measurement on the new reports (``first``; the placement
-    fields from ``first_placement``), the new reports now, and the whole development corpus now."""
+    fields from ``first_placement``), the new reports now, the whole development corpus now, and the
+    gap between the two halves of the whole corpus split with ``seed`` (half A minus half B)."""
     before = {**_rows_of(first), **{name: v for name, v in _rows_of(first_placement).items()
                                      if name in ("parent_group", "sector", "region")}}
     now_new, now_all = _rows_of(scores_markdown(new)), _rows_of(scores_markdown(whole))
+    gaps = {name: [_figure(pa - pb), _figure(ra - rb)] for name, (pa, pb, ra, rb) in _split_scores(whole, seed).items()}
     n_new, n_all = new.settings["n_gold"], whole.settings["n_gold"]
-    lines = [f"| field | new reports, first measurement | new reports now ({n_new}) | all reports now ({n_all}) |",
-             "|---|---:|---:|---:|"]
+    lines = [f"| field | new reports, first measurement | new reports now ({n_new}) | all reports now ({n_all}) "
+             f"| gap between the halves of --split {seed} |",
+             "|---|---:|---:|---:|---:|"]
     for name in SUMMARY_FIELDS:
-        cells = [" / ".join(table[name]) if name in table else "–" for table in (before, now_new, now_all)]
+        cells = [" / ".join(table[name]) if name in table else "–" for table in (before, now_new, now_all, gaps)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
