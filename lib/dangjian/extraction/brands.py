@@ -327,6 +327,19 @@ class BrandRules:
         owner_then_verb = q.owner_then_verb() if callable(q.owner_then_verb) else q.owner_then_verb
         return ("brand", verb.group("verb")) if owner_then_verb else None
 
+    def nested_names(self, quoted: str, before: str, brand_paragraph: bool) -> list[tuple[str, str, str, int, int]]:
+        """(name, kind, cue, start, end) of the names quoted inside the quoted text ``quoted`` that the
+        rules of ``nested_decision_order`` accept, offsets in ``quoted``; ``before``: the sentence up
+        to ``quoted``. The cue names the outer event (开放日), so the kind is the name's head noun's."""
+        found = []
+        for inner in _NESTED_QUOTE.finditer(quoted):
+            name, rest = normalise_name(inner.group("name")), quoted[inner.end():]
+            verdict = self.classify(name, rest, before + quoted[:inner.start("name")], rest, False, brand_paragraph,
+                                    nested=True)
+            if verdict is not None:
+                found.append((name, self.kind_by_head(name), verdict[1], inner.start("name"), inner.end("name")))
+        return found
+
     def kind_by_head(self, name: str) -> str:
         """The kind a name's own head noun says (…服务队 → carrier, …工作法 → method), else brand."""
         for kind, heads in self.heads:
@@ -598,39 +611,29 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                 owner = _Owner(units, rules, sentence, q.open, quote_spans, before)
                 result = rules.classify(name, after, before, masked_after, owner.then_verb, brand_paragraph,
                                         lead, masked[:group[0].open])
-                found = []  # (name, kind, cue, rule, start, end) of this quote and the names quoted inside it
-                if result is not None:
-                    kind, cue, rule = result
-                    start, end = row.start + q.name_start, row.start + q.close
-                    if len(group) == 1 and ((kind == "program" and (tail := rules.tail.match(after)))
-                                            or (tail := rules.carrier_tail.match(after))):
-                        name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
-                        start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
-                        counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
-                    found.append((name, kind, cue, rule, start, end))
-                for inner in (_NESTED_QUOTE.finditer(q.inner) if result is None else ()):
+                if result is None:
                     # “…进工地暨‘建证·先锋高速’党建开放日”: a title that is no initiative itself quotes the
                     # brand it shows (in one that is, 人才‘薪火’计划, the quoted word is part of the name)
-                    inner_name, at = normalise_name(inner.group("name")), q.name_start + inner.start("name")
-                    verdict = rules.classify(inner_name, q.inner[inner.end():], sentence[:at], q.inner[inner.end():],
-                                             False, brand_paragraph, nested=True)
-                    if verdict is not None:
-                        counts[(row.doc_id, inner_name)] = counts.get((row.doc_id, inner_name), 0) + 1
-                        # the cue names the outer event (开放日), the head noun the name's own kind
-                        found.append((inner_name, rules.kind_by_head(inner_name), verdict[1], "nested_quote",
-                                      row.start + at, row.start + q.name_start + inner.end("name")))
-                for name, kind, cue, rule, start, end in found:
-                    if rule == "nested_quote":
-                        # the unit before the outer quote runs the event or project it names, not the brand
-                        mentions.append(mention(row, name, kind, "", cue, rule, start, end))
-                        continue
-                    if possessor is None:
-                        possessor = names.possessor(sentence, group[0].open)
-                    unit = lead if rule == "headline_unit" else unit_of(bracketed_unit or possessor or owner.unit, row)
-                    if not unit and row.start > row.para_start:
-                        subjects = units.subjects_before(row.para_text, row.start - row.para_start)
-                        unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")
-                    mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
+                    for inner, kind, cue, start, end in rules.nested_names(q.inner, sentence[:q.name_start], brand_paragraph):
+                        counts[(row.doc_id, inner)] = counts.get((row.doc_id, inner), 0) + 1
+                        # no owner: the unit before the outer quote runs the event it names, not the brand
+                        mentions.append(mention(row, inner, kind, "", cue, "nested_quote",
+                                                row.start + q.name_start + start, row.start + q.name_start + end))
+                    continue
+                kind, cue, rule = result
+                start, end = row.start + q.name_start, row.start + q.close
+                if len(group) == 1 and ((kind == "program" and (tail := rules.tail.match(after)))
+                                        or (tail := rules.carrier_tail.match(after))):
+                    name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
+                    start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
+                    counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+                if possessor is None:
+                    possessor = names.possessor(sentence, group[0].open)
+                unit = lead if rule == "headline_unit" else unit_of(bracketed_unit or possessor or owner.unit, row)
+                if not unit and row.start > row.para_start:
+                    subjects = units.subjects_before(row.para_text, row.start - row.para_start)
+                    unit = next((found for subject in subjects if (found := unit_of(subject, row))), "")
+                mentions.append(mention(row, name, kind, unit, cue, rule, start, end))
     located = _located_names(mentions, bodies)
     grouped: dict[tuple[str, str], list[dict]] = {}
     for mention in mentions:
