@@ -124,6 +124,16 @@ def test_report_text_with_html_shows_as_text(hostile_report):
         assert check_html(page) == []
 
 
+def test_a_column_named_by_report_text_is_escaped_in_the_interactive_table():
+    import pandas as pd
+
+    from dangjian.present.display import interactive_html
+
+    # itables prints column names unescaped when cells may hold HTML; a group or level can name a column
+    page = interactive_html(pd.DataFrame({"<img src=x onerror=alert(1)>": ["甲"], "group": ["乙"]}), "t_hostile")
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
 def test_check_html_lets_through_only_the_table_library_as_itables_ships_it(report, tmp_path):
     page = (report.reports / "01_corpus.reader.html").read_text(encoding="utf-8")
     tampered = tmp_path / "tampered.html"

@@ -149,8 +149,10 @@ def within_budget(cells: pd.DataFrame, size: int = BYTE_BUDGET) -> int:
 
 def escaped_frame(frame: pd.DataFrame, docs_prefix: str | None,
                   org_pages: dict | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """``frame`` with every cell escaped (and ids linked) as strings, numbers kept as numbers so
-    that they sort as numbers; and each column's class."""
+    """``frame`` with every cell and every column name escaped (and ids linked) as strings, numbers
+    kept as numbers so that they sort as numbers; and each column's class. itables prints column
+    names as they are when it lets cells hold HTML, and a column may be named by report text (a
+    group, a unit's level)."""
     frame = _with_index(frame)
     classes = [_column_class(frame[c]) for c in frame.columns]
     out = {}
@@ -162,7 +164,9 @@ def escaped_frame(frame: pd.DataFrame, docs_prefix: str | None,
             out[str(column)] = pd.to_numeric(values, errors="coerce").astype("float64").round(3)
         else:
             out[str(column)] = [linked_cell(str(column), v, docs_prefix, org_pages) for v in values.astype(object)]
-    return pd.DataFrame(out, columns=[str(c) for c in frame.columns]), classes
+    escaped = pd.DataFrame(out, columns=[str(c) for c in frame.columns])
+    escaped.columns = [html.escape(str(c)) for c in frame.columns]
+    return escaped, classes
 
 
 def interactive_html(frame: pd.DataFrame, table_id: str, docs_prefix: str | None = None,
