@@ -442,12 +442,13 @@ def split_halves(doc_ids, seed: int) -> tuple[list[str], list[str]]:
     return sorted(ranked[:half]), sorted(ranked[half:])
 
 
-def _split_scores(result: Evaluation, seed: int) -> dict[str, tuple[float, float, float, float]]:
-    """Per field, (precision A, precision B, recall A, recall B) on the two halves of ``split_halves``."""
+def _split_scores(result: Evaluation, seed: int) -> tuple[tuple[int, int], dict[str, tuple[float, float, float, float]]]:
+    """The sizes of the two halves of ``split_halves`` and, per field, (precision A, precision B,
+    recall A, recall B) on them."""
     first, second = split_halves(sorted(set(result.per_report["doc_id"])), seed)
     a, b = scores_of(result.per_report, first).set_index("field"), scores_of(result.per_report, second).set_index("field")
-    return {name: (float(a.at[name, "precision"]), float(b.at[name, "precision"]),
-                   float(a.at[name, "recall"]), float(b.at[name, "recall"])) for name in FIELDS}
+    return (len(first), len(second)), {name: (float(a.at[name, "precision"]), float(b.at[name, "precision"]),
+                                              float(a.at[name, "recall"]), float(b.at[name, "recall"])) for name in FIELDS}
 
 
 def _figure(x: float) -> str:
@@ -457,11 +458,11 @@ def _figure(x: float) -> str:
 def split_markdown(result: Evaluation, seed: int) -> str:
     """The scores on the two halves of ``split_halves`` side by side, with the gap (held-in minus
     held-out), for checking that a rule written on one half does not lower the other."""
-    first, second = split_halves(sorted(set(result.per_report["doc_id"])), seed)
-    lines = [f"Split (seed {seed}): half A {len(first)} reports, half B {len(second)} reports.", "",
+    (n_first, n_second), scores = _split_scores(result, seed)
+    lines = [f"Split (seed {seed}): half A {n_first} reports, half B {n_second} reports.", "",
              "| field | A precision | B precision | gap | A recall | B recall | gap |", "|---|---:|---:|---:|---:|---:|---:|"]
     f = _figure
-    for name, (pa, pb, ra, rb) in _split_scores(result, seed).items():
+    for name, (pa, pb, ra, rb) in scores.items():
         lines.append(f"| {name} | {f(pa)} | {f(pb)} | {f(pa - pb)} | {f(ra)} | {f(rb)} | {f(ra - rb)} |")
     return "\n".join(lines)
 
@@ -521,7 +522,7 @@ def summary_markdown(first: str, first_placement: str, new: Evaluation, whole: E
     before = {**_rows_of(first), **{name: v for name, v in _rows_of(first_placement).items()
                                      if name in ("parent_group", "sector", "region")}}
     now_new, now_all = _rows_of(scores_markdown(new)), _rows_of(scores_markdown(whole))
-    gaps = {name: [_figure(pa - pb), _figure(ra - rb)] for name, (pa, pb, ra, rb) in _split_scores(whole, seed).items()}
+    gaps = {name: [_figure(pa - pb), _figure(ra - rb)] for name, (pa, pb, ra, rb) in _split_scores(whole, seed)[1].items()}
     n_new, n_all = new.settings["n_gold"], whole.settings["n_gold"]
     lines = [f"| field | new reports, first measurement | new reports now ({n_new}) | all reports now ({n_all}) "
              f"| gap between the halves of --split {seed} |",

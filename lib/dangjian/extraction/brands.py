@@ -46,6 +46,7 @@ brands (``listed_with_units``), short names listed after words naming brands and
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import NamedTuple
 
 from ..cues import CUES_FILE, alternation, compiled, load_cues
@@ -166,8 +167,8 @@ class BrandRules:
         content of its quotes masked (``mask_quotes``); ``before`` itself when not given. ``nested``: the
         name is quoted inside another quote, and only the rules of ``nested_decision_order`` apply.
         """
-        quote = _Quote(name, after, before, masked_after, owner_then_verb, brand_paragraph, heading_lead,
-                       before if masked_before is None else masked_before)
+        quote = _Quote(name, after, before, masked_after, _CLAUSE_END.split(masked_after, maxsplit=1)[0],
+                       owner_then_verb, brand_paragraph, heading_lead, before if masked_before is None else masked_before)
         for rule_name, rule in (self.nested_order if nested else self.decision_order):
             verdict = rule(quote)
             if verdict is REJECT:
@@ -289,8 +290,7 @@ class BrandRules:
 
     def _enumerated(self, kind: str, q):
         """A name in a list that 等 and a kind's closer end within the clause (“A”“B”等志愿服务活动)."""
-        clause = _CLAUSE_END.split(q.masked_after, maxsplit=1)[0]
-        return (kind, f"等…{m.group('cue')}") if (m := self.enumerated[kind].search(clause)) else None
+        return (kind, f"等…{m.group('cue')}") if (m := self.enumerated[kind].search(q.clause)) else None
 
     def _enumerated_activity(self, q):
         return self._enumerated("activity", q)
@@ -300,8 +300,7 @@ class BrandRules:
         return self._enumerated("method", q)
 
     def _listed_brand(self, q):
-        clause = _CLAUSE_END.split(q.masked_after, maxsplit=1)[0]
-        return ("brand", "等…品牌") if self.listed_brand.match(q.after[:len(clause)]) else None
+        return ("brand", "等…品牌") if self.listed_brand.match(q.after[:len(q.clause)]) else None
 
     def _brand_list(self, q):
         """A name in a list that words naming brands open: 三个支部品牌：“A”、“B”; 子品牌包括“A”“B”."""
@@ -484,6 +483,7 @@ class _Quote(NamedTuple):
     after: str
     before: str
     masked_after: str
+    clause: str  # masked_after up to the clause's end: what a list's closing words must stand in
     owner_then_verb: object
     brand_paragraph: bool
     heading_lead: str | None
@@ -533,7 +533,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
     units = compiled(cues, "units", UnitFinder)
     names = organization_finder(cues)
     bodies = compiled(cues, "named_bodies", NamedBodyFinder)
-    mentions, counts = [], {}
+    mentions, counts = [], Counter()  # (doc_id, name) → its quotes and mentions
     named: dict[tuple[str, str], str] = {}
 
     def mention(row, name: str, kind: str, unit: str, cue: str, rule: str, start: int, end: int) -> dict:
@@ -561,7 +561,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         set_up = set()  # where the set-up verbs' objects start: a named body there is one already
         for offset, name in rules.unquoted_objects(sentence, masked):
             set_up.add(offset)
-            counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+            counts[(row.doc_id, name)] += 1
             owner = units.owner_before(sentence, offset, [(q.open, q.close + 1) for q in quotes])
             unit = unit_of(owner, row)
             kind = rules.kind_by_head(name)
@@ -570,7 +570,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
         for body in bodies.find(masked):
             if body.start in set_up:
                 continue  # 组建彩虹共产党员服务队: a set-up verb's object already
-            counts[(row.doc_id, body.name)] = counts.get((row.doc_id, body.name), 0) + 1
+            counts[(row.doc_id, body.name)] += 1
             mentions.append(mention(row, body.name, rules.kind_by_head(body.name), unit_of(body.unit, row),
                                     "named body", "named_body", row.start + body.start,
                                     row.start + body.start + len(body.name)))
@@ -579,13 +579,13 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             if sentence[start] == "“" and sentence[end - 1] == "”" and sentence.count("“", start, end) == 1:
                 start, end = start + 1, end - 1  # “乐于奉献 检在心中”(乐东县检察院): the quotes only mark the name
             name = normalise_name(sentence[start:end])
-            counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+            counts[(row.doc_id, name)] += 1
             unit = unit_of(bracket, row) if _is_unit_name(bracket, units, names) else ""
             mentions.append(mention(row, name, rules.kind_by_head(name), unit, "listed with units",
                                     "listed_with_units", row.start + start, row.start + end))
         for lead, start, end in (rules.listed_after_lead(masked) if names_brands else ()):
             name = sentence[start:end]
-            counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+            counts[(row.doc_id, name)] += 1
             unit = unit_of(units.owner_before(sentence, lead), row)
             mentions.append(mention(row, name, rules.kind_by_head(name), unit, "品牌：…", "listed_after_lead",
                                     row.start + start, row.start + end))
@@ -606,7 +606,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
             possessor = None  # the unit printed right before the group, looked for once a name is kept
             for q in _split_parts(group, rules.formulas):
                 name = normalise_name(q.inner)
-                counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+                counts[(row.doc_id, name)] += 1
                 before = sentence[:group[0].open]
                 owner = _Owner(units, rules, sentence, q.open, quote_spans, before)
                 result = rules.classify(name, after, before, masked_after, owner.then_verb, brand_paragraph,
@@ -615,7 +615,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                     # “…进工地暨‘建证·先锋高速’党建开放日”: a title that is no initiative itself quotes the
                     # brand it shows (in one that is, 人才‘薪火’计划, the quoted word is part of the name)
                     for inner, kind, cue, start, end in rules.nested_names(q.inner, sentence[:q.name_start], brand_paragraph):
-                        counts[(row.doc_id, inner)] = counts.get((row.doc_id, inner), 0) + 1
+                        counts[(row.doc_id, inner)] += 1
                         # no owner: the unit before the outer quote runs the event it names, not the brand
                         mentions.append(mention(row, inner, kind, "", cue, "nested_quote",
                                                 row.start + q.name_start + start, row.start + q.name_start + end))
@@ -626,7 +626,7 @@ def brand_rows(texts: dict[str, str], records, cues: dict | None = None) -> list
                                         or (tail := rules.carrier_tail.match(after))):
                     name = f"‘{name}’{tail.group(0)}"  # “聚·新”堡垒工程
                     start, end = row.start + q.open, row.start + q.close + 1 + tail.end()
-                    counts[(row.doc_id, name)] = counts.get((row.doc_id, name), 0) + 1
+                    counts[(row.doc_id, name)] += 1
                 if possessor is None:
                     possessor = names.possessor(sentence, group[0].open)
                 unit = lead if rule == "headline_unit" else unit_of(bracketed_unit or possessor or owner.unit, row)

@@ -210,17 +210,18 @@ def _excluded(sentence: str, start: int, end: int, match, value, rules: MetricRu
     m, exclusions = rules.m, rules.exclusions
     num, unit = match.group("num"), match.group("unit")
     rest, before = sentence[end:], sentence[:start]
+    post = match.group("post") or ""
     if before.endswith(tuple(m["code_before"])) or _LATIN_END.search(before) or _LATIN.match(rest):
         return True  # 第一, G404次, 7-1项目
     if num.isdigit() and len(num) > m["max_digits"]:
         return True  # phone numbers, filing codes
     if unit == "期" and rest.startswith(tuple(m["phase_after"])):
         return True
-    if unit in m["naming_units"] and not (match.group("mid") or match.group("post") or num.startswith("*")):
+    if unit in m["naming_units"] and not (match.group("mid") or post or num.startswith("*")):
         return True  # 6号线, 21号 (a document number)
-    if ((match.group("post") or "") + rest).startswith(tuple(m["class_after"])):
+    if (post + rest).startswith(tuple(m["class_after"])):
         return True  # 千万吨级, 5万元以下的村
-    if ((match.group("post") or "") + rest).startswith(tuple(m["threshold_after"])) and (
+    if (post + rest).startswith(tuple(m["threshold_after"])) and (
             before.endswith(tuple(m["threshold_before"])) or rules.counted_class.match(rest)):
         return True  # 年收益在50万元以上的村, 收益10万元以上的村达1959个: a threshold
     if rest.startswith("的") and exclusions["range_class"].search(before):
@@ -230,7 +231,7 @@ def _excluded(sentence: str, start: int, end: int, match, value, rules: MetricRu
         return True  # 变电管理二所党委
     if num in ("零", "〇") or (unit not in ("大", "") and rest.startswith((unit, "接"))):
         return True  # 零部件; 一台台, 一辆接一辆: "every", not a count
-    if ((match.group("post") or "") + rest[:4]).startswith(tuple(m["target_after"])):
+    if (post + rest[:4]).startswith(tuple(m["target_after"])):
         return True  # 完成全年150万吨目标
     if any(word in _CLAUSE.split(rest[:24], maxsplit=1)[0] for word in m["one_of_after"]):
         return True  # 首批百个经典景区之一
@@ -240,7 +241,7 @@ def _excluded(sentence: str, start: int, end: int, match, value, rules: MetricRu
     clause = _CLAUSE.split(before)[-1]
     if any(word in clause for word in m["not_in_clause_before"]):
         return True
-    if num in m["bare_rhetoric"] and not (match.group("pre") or match.group("mid") or match.group("post")) and (
+    if num in m["bare_rhetoric"] and not (match.group("pre") or match.group("mid") or post) and (
             exclusions["rhetoric"].search(before[-3:] + rest[:3])):
         return True  # 千企兴千村, 千家万户: parallel rhetoric
     if unit == "大" and (rest.startswith(tuple(m["big_not_before"])) or value is None or not 2 <= value <= 10):

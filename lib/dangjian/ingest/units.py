@@ -22,6 +22,11 @@ def _in_run(ch: str) -> bool:
 
 
 _CLAUSE_OPENERS = frozenset("，,：:；;。！？!?")
+
+
+def _opens_clause(text: str, start: int) -> bool:
+    """Does ``text[start:]`` open a clause: at the start of the text or after a comma, colon or sentence end?"""
+    return start == 0 or text[start - 1] in _CLAUSE_OPENERS
 _CUE_AFTER_UNIT = re.compile(r"(?:品牌|特色工作法|工作法)")
 
 
@@ -132,7 +137,7 @@ class UnitFinder:
         """The units before ``position`` that open a clause (its subject: at the start of the text or
         after a comma, colon or sentence end), not objects, the last first."""
         for start, end, name in reversed(self.mentions(text[:position])):
-            if (start == 0 or text[start - 1] in _CLAUSE_OPENERS) and (owner := self._as_owner(text, start, end, name)):
+            if _opens_clause(text, start) and (owner := self._as_owner(text, start, end, name)):
                 yield owner
 
     def _as_owner(self, text: str, start: int, end: int, name: str) -> str:
@@ -146,7 +151,7 @@ class UnitFinder:
         if len(name := name[self.word_across(text, start):]) < 2:
             return ""  # 其中心: the mention was the tail of a word
         if not name.endswith(self.suffixes):  # an institution (局, 村 …) owns only as a subject
-            if start > 0 and text[start - 1] not in _CLAUSE_OPENERS:
+            if not _opens_clause(text, start):
                 return ""  # in mid-clause it is the object: 走访辖区内社区
             if self.ends_mid_word(text, start, end):
                 return ""  # 中央政治局|常委, 村|民: its ending inside a longer word
